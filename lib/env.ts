@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((value) => value === "1" || value === "true" || value === "yes");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** postgres://… selects a real server; unset selects embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default(".data"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL used in printed links; defaults to http://HOST:PORT. */
+  APP_URL: z.string().url().optional(),
+  AUTH_SECRET: z.string().min(32).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Enables the built-in test agent outside NODE_ENV=test (e2e runs use it). */
+  CLAWLINK_TEST_AGENT: booleanFlag,
+  /** Tasks one node runs at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Run the worker inside the web process (default) or not (web-only node). */
+  CLAWLINK_WORKER: z.enum(["on", "off"]).default("on"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Validated environment, read once; `resetEnv()` lets tests change process.env. */
+export function env(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+      throw new Error(`Invalid environment:\n${problems}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function resetEnv(): void {
+  cached = undefined;
+}
+
+export function testAgentEnabled(): boolean {
+  const e = env();
+  return e.NODE_ENV === "test" || e.CLAWLINK_TEST_AGENT;
+}

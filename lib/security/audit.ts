@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { desc, sql } from "drizzle-orm";
+import type { DbOrTx } from "../db/client";
+import { auditEvents, type AuditEvent } from "../db/schema";
+
+/** The event types the seeds list, plus identity events. */
+export const AUDIT_EVENT_TYPES = [
+  "session.created",
+  "session.deleted",
+  "session.expired",
+  "task.submitted",
+  "task.started",
+  "task.completed",
+  "task.failed",
+  "task.cancelled",
+  "task.input_provided",
+  "task.retried",
+  "agent.executed",
+  "agent.configured",
+  "permission.granted",
+  "permission.revoked",
+  "permission.denied",
+  "resource.accessed",
+  "resource.created",
+  "resource.modified",
+  "resource.deleted",
+  "auth.signin_succeeded",
+  "auth.signin_failed",
+  "auth.signed_out",
+  "auth.setup_completed",
+  "token.created",
+  "token.revoked",
+  "device.approved",
+  "device.revoked",
+  "user.created",
+  "user.disabled",
+  "user.enabled",
+  "role.changed",
+  "policy.created",
+  "policy.deleted",
+  "skill.installed",
+  "skill.modified",
+  "skill.deleted",
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export interface AuditInput {
+  eventType: AuditEventType;
+  action: string;
+  outcome?: "success" | "failure" | "denied";
+  actorUserId?: string | null;
+  sessionId?: string | null;
+  deviceId?: string | null;
+  ip?: string | null;
+  resourceType?: string | null;
+  resourceId?: string | null;
+  details?: Record<string, unknown>;
+  occurredAt?: Date;
+}
+
+export const GENESIS_HASH = "0".repeat(64);
+/** Arbitrary constant naming the advisory lock that guards the chain head. */
+const AUDIT_CHAIN_LOCK = 7_203_312;
+
+/**
+ * Append one event to the chain. Call it inside the transaction of the action it records,
+ * so both commit or neither does. The advisory lock is held only until that transaction ends;
+ * keep the work after this call short.
+ */
+export async function recordAudit(tx: DbOrTx, input: AuditInput): Promise<AuditEvent> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const [head] = await tx
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  const row = {
+    seq: (head?.seq ?? 0) + 1,
+    occurredAt: input.occurredAt ?? new Date(),
+    eventType: input.eventType,
+    actorUserId: input.actorUserId ?? null,
+    sessionId: input.sessionId ?? null,
+    deviceId: input.deviceId ?? null,
+    ip: input.ip ?? null,
+    resourceType: input.resourceType ?? null,
+    resourceId: input.resourceId ?? null,
+    action: input.action,
+    outcome: input.outcome ?? "success",
+    details: input.details ?? {},
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
+  const [inserted] = await tx
+    .insert(auditEvents)
+    .values({ ...row, hash: chainHash(row.prevHash, row) })
+    .returning();
+  return inserted;
+}
+
+type ChainFields = Pick<
+  AuditEvent,
+  | "seq"
+  | "occurredAt"
+  | "eventType"
+  | "actorUserId"
+  | "sessionId"
+  | "deviceId"
+  | "ip"
+  | "resourceType"
+  | "resourceId"
+  | "action"
+  | "outcome"
+  | "details"
+>;
+
+/** sha256(prev_hash + "\n" + canonical JSON of the row's content). */
+export function chainHash(prevHash: string, row: ChainFields): string {
+  const canonical = canonicalJson({
+    seq: row.seq,
+    occurred_at: row.occurredAt.toISOString(),
+    event_type: row.eventType,
+    actor_user_id: row.actorUserId,
+    session_id: row.sessionId,
+    device_id: row.deviceId,
+    ip: row.ip,
+    resource_type: row.resourceType,
+    resource_id: row.resourceId,
+    action: row.action,
+    outcome: row.outcome,
+    details: row.details,
+  });
+  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
+}
+
+/** JSON with object keys sorted at every depth, so the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}

@@ -1,0 +1,21 @@
+import type { DeviceTrust, Role } from "../db/schema";
+import type { Permission } from "./permissions";
+
+/** Who is calling, established once per request by `authenticate`. */
+export interface AuthContext {
+  user: { id: string; email: string; name: string | null; role: Role };
+  /** How the caller proved who they are. */
+  via: "browser" | "api_token" | "runtime_session";
+  /** Present when the caller used a runtime session token. */
+  session?: { id: string; devicePk: string; deviceId: string; trust: DeviceTrust };
+  apiTokenId?: string;
+  /** Effective permissions: role + grants, narrowed for untrusted devices. */
+  permissions: ReadonlySet<Permission>;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export function isAdmin(ctx: AuthContext): boolean {
+  return ctx.user.role === "ADMIN";
+}
