@@ -1,7 +1,12 @@
 import type { AgentAdapter } from "./types";
 
-const adapters = new Map<string, AgentAdapter>();
-const aliases = new Map<string, string>();
+// Process-wide: the start script and Next's bundled route handlers are separate module graphs
+// in one process, and both must see the same adapters.
+const REGISTRY_KEY = Symbol.for("coderclawlink.agent-registry");
+type Registry = { adapters: Map<string, AgentAdapter>; aliases: Map<string, string> };
+const registry: Registry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Registry | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = { adapters: new Map(), aliases: new Map() } satisfies Registry);
+const { adapters, aliases } = registry;
 
 /** Adapters register themselves once at start-up (see lib/agents/index.ts). */
 export function registerAgent(adapter: AgentAdapter): void {
