@@ -10,6 +10,8 @@ const envSchema = z.object({
   /** postgres://… selects a real server; unset selects embedded PGlite under DATA_DIR. */
   DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default(".data"),
+  /** Skills synced into the catalogue at start-up; unset means the shipped ./skills folder. */
+  SKILLS_DIR: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Public base URL used in printed links; defaults to http://HOST:PORT. */
