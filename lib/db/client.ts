@@ -69,7 +69,7 @@ async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
   return {
     db,
     kind: "pglite",
-    location: dataDir.startsWith("memory://") ? dataDir : path.resolve(dataDir),
+    location: dataDir.startsWith("memory://") ? dataDir : path.resolve(/*turbopackIgnore: true*/ dataDir),
     raw: { kind: "pglite", client },
     async listen(channel, handler) {
       const unsubscribe = await client.listen(channel, handler);

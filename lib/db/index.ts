@@ -14,7 +14,7 @@ const GLOBAL_KEY = Symbol.for("coderclawlink.database");
 type GlobalWithDb = typeof globalThis & { [GLOBAL_KEY]?: Promise<DatabaseHandle> };
 
 export function pgliteDataDir(): string {
-  return path.resolve(env().DATA_DIR, "pglite");
+  return path.resolve(/*turbopackIgnore: true*/ env().DATA_DIR, "pglite");
 }
 
 /** The process-wide database, opened and migrated on first use. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { DatabaseHandle } from "./client";
 import { selectRows } from "./sql";
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
+export const MIGRATIONS_FOLDER = path.join(/*turbopackIgnore: true*/ process.cwd(), "drizzle");
 /** Arbitrary constant: the advisory lock that serialises migrators across a cluster. */
 const MIGRATION_LOCK_ID = 7_203_311;
 

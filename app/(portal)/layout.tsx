@@ -1,0 +1,32 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { NAV_ITEMS } from "@/components/shell/nav-items";
+import { SidebarNav } from "@/components/shell/sidebar-nav";
+import { UserMenu } from "@/components/shell/user-menu";
+import { requirePageContext } from "@/lib/security/page-context";
+
+export default async function PortalLayout({ children }: { children: ReactNode }) {
+  const ctx = await requirePageContext();
+  const items = NAV_ITEMS.filter((item) => !item.permission || ctx.permissions.has(item.permission));
+  return (
+    <div className="min-h-screen">
+      <header className="sticky top-0 z-10 border-b border-slate-200 bg-white/90 backdrop-blur">
+        <div className="mx-auto flex h-14 max-w-7xl items-center justify-between px-4">
+          <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
+            <span className="flex h-7 w-7 items-center justify-center rounded-md bg-brand-600 text-sm text-white" aria-hidden>
+              ⌘
+            </span>
+            coderClawLink
+          </Link>
+          <UserMenu name={ctx.user.name} email={ctx.user.email} role={ctx.user.role} />
+        </div>
+      </header>
+      <div className="mx-auto flex max-w-7xl flex-col gap-6 px-4 py-6 md:flex-row">
+        <aside className="md:w-48 md:shrink-0">
+          <SidebarNav items={items} />
+        </aside>
+        <main className="min-w-0 flex-1">{children}</main>
+      </div>
+    </div>
+  );
+}

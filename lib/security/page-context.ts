@@ -1,0 +1,28 @@
+import { randomUUID } from "node:crypto";
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { getDatabase } from "../db";
+import { auth } from "./auth";
+import { contextForUser } from "./authenticate";
+import type { AuthContext } from "./context";
+import type { Permission } from "./permissions";
+
+/** The signed-in person for a server component, or null. Role and status come fresh from the database. */
+export async function pageContext(): Promise<AuthContext | null> {
+  const session = await auth();
+  if (!session?.user?.id) return null;
+  const { db } = await getDatabase();
+  const req = new Request("http://portal.local/", { headers: await headers() });
+  return contextForUser(db, session.user.id, { via: "browser", req, requestId: randomUUID() });
+}
+
+/**
+ * Guard for portal pages: sends anonymous visitors to sign in, and answers 404 to people
+ * whose role lacks the permission (the page is not merely hidden).
+ */
+export async function requirePageContext(permission?: Permission, returnTo = "/"): Promise<AuthContext> {
+  const ctx = await pageContext();
+  if (!ctx) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (permission && !ctx.permissions.has(permission)) notFound();
+  return ctx;
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm start` / `npm run dev`: the node's entry point (DESIGN.md §9). Builds if needed,
+ * migrates, prints the URL (and the one-time setup link on a fresh database), serves Next
+ * through its request handler on a node:http server, starts the worker, shuts down gracefully.
+ */
+import { createServer } from "node:http";
+import path from "node:path";
+import { Command, Option } from "commander";
+import { buildIfNeeded } from "./lib/build";
+import { ensureAuthSecret } from "./lib/secrets";
+
+const program = new Command()
+  .name("coderclawlink")
+  .description("Start a coderClawLink node")
+  .option("--dev", "development mode (hot reload)", false)
+  .option("--host <host>", "interface to bind (HOST)")
+  .option("--port <port>", "port to listen on (PORT)")
+  .addOption(new Option("--role <role>", "what this node runs").choices(["all", "web", "worker"]).default("all"))
+  .addOption(new Option("--transport <names>", "transports to serve (comma-separated)").default("http"))
+  .option("--cluster-mode", "several nodes share DATABASE_URL (requires Postgres)", false)
+  .parse();
+
+const opts = program.opts<{ dev: boolean; host?: string; port?: string; role: "all" | "web" | "worker"; transport: string; clusterMode: boolean }>();
+const say = (line: string) => process.stdout.write(`[coderclawlink] ${line}\n`);
+
+async function main() {
+  const root = process.cwd();
+  if (opts.host) process.env.HOST = opts.host;
+  if (opts.port) process.env.PORT = opts.port;
+  (process.env as Record<string, string>).NODE_ENV ??= opts.dev ? "development" : "production";
+  const { env } = await import("../lib/env");
+  const config = env();
+  if (opts.clusterMode && !config.DATABASE_URL) throw new Error("--cluster-mode needs DATABASE_URL pointing at a shared Postgres");
+  const unsupported = opts.transport.split(",").map((t) => t.trim()).filter((t) => t && t !== "http");
+  if (unsupported.length) throw new Error(`Transport(s) not available in this build: ${unsupported.join(", ")} (available: http)`);
+
+  const secretSource = ensureAuthSecret(config.DATA_DIR);
+  if (secretSource === "generated") say(`Generated a session secret in ${path.resolve(config.DATA_DIR, "auth-secret")}`);
+
+  if (!opts.dev && opts.role !== "worker") buildIfNeeded(root, say);
+
+  const { getDatabase, closeDatabase, migrationStatus } = await import("../lib/db");
+  const handle = await getDatabase();
+  const migrations = await migrationStatus(handle);
+  say(`Database: ${handle.kind === "pglite" ? "embedded PGlite" : "PostgreSQL"} at ${handle.location} (${migrations.applied}/${migrations.expected} migrations applied)`);
+
+  const services = await import("./lib/services");
+  await services.prepare(handle, say);
+
+  const stops: (() => Promise<void>)[] = [];
+  if (opts.role !== "web" && config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
+
+  let server: ReturnType<typeof createServer> | undefined;
+  if (opts.role !== "worker") {
+    const { default: next } = await import("next");
+    const app = next({ dev: opts.dev, dir: root, hostname: config.HOST, port: config.PORT });
+    await app.prepare();
+    const handleRequest = app.getRequestHandler();
+    server = createServer((req, res) => void handleRequest(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server!.once("error", reject);
+      server!.listen(config.PORT, config.HOST, resolve);
+    });
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.PORT;
+    const base = config.APP_URL ?? `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+    say(`Portal ready at ${base}`);
+    await services.announceSignIn(handle, base, say);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down…`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server?.closeAllConnections?.();
+    for (const stop of stops.reverse()) await stop().catch((e) => say(`stop failed: ${(e as Error).message}`));
+    await closeDatabase();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`[coderclawlink] Could not start: ${error.message}\n`);
+  process.exit(1);
+});
