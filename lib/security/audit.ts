@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { desc, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { auditEvents, type AuditEvent } from "../db/schema";
+import type { AuthContext } from "./context";
 
 /** The event types the seeds list, plus identity events. */
 export const AUDIT_EVENT_TYPES = [
@@ -57,6 +58,11 @@ export interface AuditInput {
   resourceId?: string | null;
   details?: Record<string, unknown>;
   occurredAt?: Date;
+}
+
+/** The who/where columns of an event, taken from the caller's context. */
+export function actorOf(ctx: Pick<AuthContext, "user" | "session" | "ip">): Pick<AuditInput, "actorUserId" | "sessionId" | "deviceId" | "ip"> {
+  return { actorUserId: ctx.user.id, sessionId: ctx.session?.id ?? null, deviceId: ctx.session?.deviceId ?? null, ip: ctx.ip };
 }
 
 export const GENESIS_HASH = "0".repeat(64);

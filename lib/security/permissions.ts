@@ -50,3 +50,10 @@ export function permissionsFor(role: Role, extraGrants: readonly string[] = []):
   for (const grant of extraGrants) if (isPermission(grant)) set.add(grant);
   return set;
 }
+
+/** A session on a device that is not trusted keeps only the read permissions it also holds. */
+export function narrowForDevice(permissions: ReadonlySet<Permission>, trust: "pending" | "trusted" | "revoked"): Set<Permission> {
+  if (trust === "trusted") return new Set(permissions);
+  if (trust === "revoked") return new Set();
+  return new Set(PENDING_DEVICE_PERMISSIONS.filter((p) => permissions.has(p)));
+}

@@ -39,7 +39,7 @@ export interface PublicRouteSpec<P, Q, B> extends Omit<RouteSpec<P, Q, B>, "perm
 type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
 
 /**
- * The one wrapper every API route uses: authenticate (401) → parse (400/422) → authorise (403)
+ * The one wrapper every API route uses: authenticate (401) → authorise (403) → parse (400/422)
  * → call lib/ → respond. Errors become `{error: {code, message, details}}`, never a stack trace.
  */
 export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<P, Q, B>) {
@@ -47,8 +47,9 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
     run(req, context, async (requestId, db) => {
       const ctx = await authenticate(req, { db, requestId });
       if (!ctx) throw new AppError("unauthenticated", "Sign in or send Authorization: Bearer <token>");
-      const input = await parseInput(req, context, spec, requestId, db);
+      // Permission before parsing: callers without it learn nothing about the input schema.
       if (spec.permission) await authorize(ctx, spec.permission);
+      const input = await parseInput(req, context, spec, requestId, db);
       return respond(await spec.handler({ ...input, ctx }), spec.status);
     });
 }

@@ -1,0 +1,140 @@
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Database, DbOrTx } from "../db/client";
+import { apiTokens, users } from "../db/schema";
+import { AppError } from "../errors";
+import { actorOf, recordAudit } from "./audit";
+import { now } from "./clock";
+import type { AuthContext } from "./context";
+import { hashSecret, newSecret } from "./tokens";
+
+export const API_TOKEN_PREFIX = "ccl_pat_";
+/** How many leading characters of a token are kept in clear to tell tokens apart. */
+const DISPLAY_PREFIX_LENGTH = API_TOKEN_PREFIX.length + 6;
+/** last_used_at is a hint, not a log: write it at most once a minute per token. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+const MAX_TOKENS_PER_USER = 100;
+
+export const createTokenSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    expires_at: z.coerce.date().optional(),
+    expires_in_days: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict()
+  .refine((v) => !(v.expires_at && v.expires_in_days), { message: "give expires_at or expires_in_days, not both" });
+export type CreateTokenInput = z.infer<typeof createTokenSchema>;
+
+const publicColumns = {
+  id: apiTokens.id,
+  userId: apiTokens.userId,
+  name: apiTokens.name,
+  prefix: apiTokens.prefix,
+  expiresAt: apiTokens.expiresAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+  revokedAt: apiTokens.revokedAt,
+  createdAt: apiTokens.createdAt,
+};
+type TokenRow = { [K in keyof typeof publicColumns]: (typeof apiTokens.$inferSelect)[K] };
+
+export function tokenJson(t: TokenRow) {
+  const at = now();
+  return {
+    id: t.id,
+    user_id: t.userId,
+    name: t.name,
+    prefix: t.prefix,
+    created_at: t.createdAt.toISOString(),
+    expires_at: t.expiresAt?.toISOString() ?? null,
+    last_used_at: t.lastUsedAt?.toISOString() ?? null,
+    revoked_at: t.revokedAt?.toISOString() ?? null,
+    status: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= at ? "expired" : "active",
+  };
+}
+
+/** Create a token for the caller; the secret is in the result and nowhere else, ever. */
+export async function createApiToken(db: Database, ctx: AuthContext, input: CreateTokenInput) {
+  const created = now();
+  const expiresAt = input.expires_at ?? (input.expires_in_days ? new Date(created.getTime() + input.expires_in_days * 86_400_000) : null);
+  if (expiresAt && expiresAt <= created) throw new AppError("validation_failed", "expires_at must be in the future");
+  const secret = newSecret(API_TOKEN_PREFIX);
+  const row = await db.transaction(async (tx) => {
+    // The cap keeps a leaked browser session from minting tokens without bound.
+    const [{ n }] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, ctx.user.id), isNull(apiTokens.revokedAt)));
+    if (n >= MAX_TOKENS_PER_USER) throw new AppError("conflict", `You already have ${MAX_TOKENS_PER_USER} active tokens; revoke some first`);
+    const [inserted] = await tx
+      .insert(apiTokens)
+      .values({ userId: ctx.user.id, name: input.name, tokenHash: hashSecret(secret), prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), expiresAt, createdAt: created })
+      .returning(publicColumns);
+    await recordAudit(tx, auditFor(ctx, "token.created", inserted.id, { name: input.name, expires_at: expiresAt?.toISOString() ?? null }));
+    return inserted;
+  });
+  return { ...tokenJson(row), token: secret };
+}
+
+export async function listApiTokens(db: DbOrTx, opts: { userId?: string; includeRevoked?: boolean }) {
+  const rows = await db
+    .select(publicColumns)
+    .from(apiTokens)
+    .where(and(opts.userId ? eq(apiTokens.userId, opts.userId) : undefined, opts.includeRevoked ? undefined : isNull(apiTokens.revokedAt)))
+    .orderBy(desc(apiTokens.createdAt))
+    .limit(1000);
+  return rows.map(tokenJson);
+}
+
+/** Revoke one token. Owners revoke their own; `asAdmin` lets an admin revoke anyone's. Unknown or foreign → 404. */
+export async function revokeApiToken(db: Database, ctx: AuthContext, tokenId: string, opts: { asAdmin?: boolean } = {}) {
+  return db.transaction(async (tx) => {
+    const [token] = await tx
+      .select(publicColumns)
+      .from(apiTokens)
+      .where(and(eq(apiTokens.id, tokenId), opts.asAdmin ? undefined : eq(apiTokens.userId, ctx.user.id)))
+      .for("update")
+      .limit(1);
+    if (!token) throw AppError.notFound("API token");
+    if (token.revokedAt) return tokenJson(token);
+    const [updated] = await tx.update(apiTokens).set({ revokedAt: now() }).where(eq(apiTokens.id, tokenId)).returning(publicColumns);
+    await recordAudit(tx, auditFor(ctx, "token.revoked", tokenId, { name: token.name, owner_user_id: token.userId }));
+    return tokenJson(updated);
+  });
+}
+
+export type TokenCheck = { ok: true; tokenId: string; userId: string } | { ok: false; reason: string };
+
+/** Resolve a presented `ccl_pat_…` secret. Touches last_used_at at most once a minute. */
+export async function resolveApiToken(db: Database, secret: string): Promise<TokenCheck> {
+  const [token] = await db
+    .select({ id: apiTokens.id, userId: apiTokens.userId, expiresAt: apiTokens.expiresAt, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt, disabledAt: users.disabledAt })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(eq(apiTokens.tokenHash, hashSecret(secret)))
+    .limit(1);
+  if (!token) return { ok: false, reason: "The API token is not valid" };
+  if (token.revokedAt) return { ok: false, reason: "The API token has been revoked" };
+  const at = now();
+  if (token.expiresAt && token.expiresAt <= at) return { ok: false, reason: "The API token has expired" };
+  if (token.disabledAt) return { ok: false, reason: "The account that owns this token is disabled" };
+  if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+    const threshold = new Date(at.getTime() - LAST_USED_GRANULARITY_MS);
+    // The WHERE makes concurrent requests write it once rather than each.
+    await db
+      .update(apiTokens)
+      .set({ lastUsedAt: at })
+      .where(and(eq(apiTokens.id, token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, threshold))));
+  }
+  return { ok: true, tokenId: token.id, userId: token.userId };
+}
+
+function auditFor(ctx: AuthContext, eventType: "token.created" | "token.revoked", tokenId: string, details: Record<string, unknown>) {
+  return {
+    eventType,
+    action: eventType === "token.created" ? "create_api_token" : "revoke_api_token",
+    ...actorOf(ctx),
+    resourceType: "api_token",
+    resourceId: tokenId,
+    details,
+  } as const;
+}

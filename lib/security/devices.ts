@@ -1,0 +1,96 @@
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Database, DbOrTx } from "../db/client";
+import { devices, runtimeSessions, users, type Device, type DeviceTrust } from "../db/schema";
+import { AppError } from "../errors";
+import { actorOf, recordAudit } from "./audit";
+import { now } from "./clock";
+import type { AuthContext } from "./context";
+
+export function deviceJson(d: Device, owner?: { email: string; name: string | null }) {
+  return {
+    id: d.id,
+    device_id: d.deviceId,
+    user_id: d.userId,
+    ...(owner ? { user_email: owner.email, user_name: owner.name } : {}),
+    name: d.name,
+    trust: d.trust,
+    first_seen_at: d.firstSeenAt.toISOString(),
+    last_seen_at: d.lastSeenAt.toISOString(),
+    last_ip: d.lastIp,
+    user_agent: d.userAgent,
+    decided_by: d.decidedBy,
+    decided_at: d.decidedAt?.toISOString() ?? null,
+  };
+}
+
+/** Record that the user's client `deviceId` was seen now; the first sighting creates it as pending. */
+export async function touchDevice(
+  tx: DbOrTx,
+  input: { userId: string; deviceId: string; name?: string | null; ip: string | null; userAgent: string | null },
+): Promise<Device> {
+  const at = now();
+  const [row] = await tx
+    .insert(devices)
+    .values({ userId: input.userId, deviceId: input.deviceId, name: input.name ?? null, lastIp: input.ip, userAgent: input.userAgent, firstSeenAt: at, lastSeenAt: at })
+    .onConflictDoUpdate({
+      target: [devices.userId, devices.deviceId],
+      set: {
+        lastSeenAt: at,
+        lastIp: input.ip,
+        userAgent: input.userAgent,
+        name: sql`coalesce(excluded.name, ${devices.name})`,
+      },
+    })
+    .returning();
+  return row;
+}
+
+/** Devices, pending first (they are the ones waiting for someone), then most recently seen. */
+export async function listDevices(db: DbOrTx, opts: { userId?: string; trust?: DeviceTrust; limit?: number }) {
+  const rows = await db
+    .select({ device: devices, email: users.email, name: users.name })
+    .from(devices)
+    .innerJoin(users, eq(users.id, devices.userId))
+    .where(and(opts.userId ? eq(devices.userId, opts.userId) : undefined, opts.trust ? eq(devices.trust, opts.trust) : undefined))
+    .orderBy(asc(sql`case when ${devices.trust} = 'pending' then 0 else 1 end`), desc(devices.lastSeenAt))
+    .limit(opts.limit ?? 500);
+  return rows.map((r) => deviceJson(r.device, { email: r.email, name: r.name }));
+}
+
+export async function countPendingDevices(db: DbOrTx): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(devices).where(eq(devices.trust, "pending"));
+  return row?.n ?? 0;
+}
+
+/**
+ * An admin approves (trusted) or revokes a device. Revoking ends every live session on it in
+ * the same transaction, so no request after the commit can use them.
+ */
+export async function decideDevice(db: Database, ctx: AuthContext, devicePk: string, trust: "trusted" | "revoked") {
+  return db.transaction(async (tx) => {
+    const at = now();
+    const [device] = await tx
+      .update(devices)
+      .set({ trust, decidedBy: ctx.user.id, decidedAt: at })
+      .where(eq(devices.id, devicePk))
+      .returning();
+    if (!device) throw AppError.notFound("Device");
+    const ended =
+      trust === "revoked"
+        ? await tx
+            .update(runtimeSessions)
+            .set({ endedAt: at, endedReason: "device_revoked" })
+            .where(and(eq(runtimeSessions.devicePk, devicePk), isNull(runtimeSessions.endedAt)))
+            .returning({ id: runtimeSessions.id })
+        : [];
+    await recordAudit(tx, {
+      eventType: trust === "trusted" ? "device.approved" : "device.revoked",
+      action: trust === "trusted" ? "approve_device" : "revoke_device",
+      ...actorOf(ctx),
+      resourceType: "device",
+      resourceId: device.id,
+      details: { device_id: device.deviceId, owner_user_id: device.userId, sessions_ended: ended.map((s) => s.id) },
+    });
+    return { ...deviceJson(device), sessions_ended: ended.length };
+  });
+}

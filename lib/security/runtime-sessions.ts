@@ -1,0 +1,286 @@
+import { and, desc, eq, isNull, lt, lte } from "drizzle-orm";
+import { z } from "zod";
+import type { Database, DbOrTx } from "../db/client";
+import { devices, runtimeSessions, users, type Device, type RuntimeSession } from "../db/schema";
+import { AppError } from "../errors";
+import { actorOf, recordAudit } from "./audit";
+import { canActForOthers } from "./authorize";
+import { now } from "./clock";
+import type { AuthContext } from "./context";
+import { touchDevice } from "./devices";
+import { narrowForDevice } from "./permissions";
+import { hashSecret, newSecret } from "./tokens";
+
+export const SESSION_TOKEN_PREFIX = "ccl_ses_";
+/** Sessions die after this long without a request. */
+export const SESSION_IDLE_TTL_MS = 24 * 3600_000;
+/** Sliding the expiry is a write; once a minute is precise enough and spares hot paths. */
+const TOUCH_GRANULARITY_MS = 60_000;
+
+export const openSessionSchema = z
+  .object({
+    device_id: z.string().trim().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
+    device_name: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+export type OpenSessionInput = z.infer<typeof openSessionSchema>;
+
+
+export function sessionStatus(s: Pick<RuntimeSession, "endedAt" | "endedReason" | "expiresAt">, at = now()) {
+  if (s.endedAt) return s.endedReason ?? "ended";
+  return s.expiresAt <= at ? "expired" : "active";
+}
+
+export function sessionJson(s: RuntimeSession, device: Pick<Device, "deviceId" | "trust" | "name">) {
+  return {
+    session_id: s.id,
+    user_id: s.userId,
+    device: { device_id: device.deviceId, name: device.name, trust: device.trust },
+    status: sessionStatus(s),
+    ip: s.ip,
+    user_agent: s.userAgent,
+    created_at: s.createdAt.toISOString(),
+    last_active_at: s.lastActiveAt.toISOString(),
+    expires_at: s.expiresAt.toISOString(),
+    ended_at: s.endedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Open a runtime session for the caller on `device_id`. A session token cannot open further
+ * sessions (that would let a pending device hop to a new device id); a revoked device cannot
+ * open any.
+ */
+export async function openSession(db: Database, ctx: AuthContext, input: OpenSessionInput) {
+  if (ctx.via === "runtime_session") {
+    throw new AppError("forbidden", "Open a runtime session with an API token or the browser, not with another session's token");
+  }
+  const secret = newSecret(SESSION_TOKEN_PREFIX);
+  const outcome = await db.transaction(async (tx) => {
+    const device = await touchDevice(tx, { userId: ctx.user.id, deviceId: input.device_id, name: input.device_name, ip: ctx.ip, userAgent: ctx.userAgent });
+    if (device.trust === "revoked") {
+      await recordAudit(tx, {
+        eventType: "permission.denied",
+        action: "open_session",
+        outcome: "denied",
+        ...actorOf(ctx),
+        deviceId: device.deviceId,
+        resourceType: "device",
+        resourceId: device.id,
+        details: { reason: "device_revoked" },
+      });
+      return { denied: true as const };
+    }
+    const at = now();
+    const [session] = await tx
+      .insert(runtimeSessions)
+      .values({
+        userId: ctx.user.id,
+        devicePk: device.id,
+        tokenHash: hashSecret(secret),
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        createdAt: at,
+        lastActiveAt: at,
+        expiresAt: new Date(at.getTime() + SESSION_IDLE_TTL_MS),
+      })
+      .returning();
+    await recordAudit(tx, {
+      eventType: "session.created",
+      action: "open_session",
+      ...actorOf(ctx),
+      sessionId: session.id,
+      deviceId: device.deviceId,
+      resourceType: "session",
+      resourceId: session.id,
+      details: { device_trust: device.trust, via: ctx.via },
+    });
+    return { denied: false as const, session, device };
+  });
+  if (outcome.denied) throw new AppError("forbidden", "This device has been revoked; ask an administrator");
+  const { session, device } = outcome;
+  return {
+    session_id: session.id,
+    session_token: secret,
+    user_id: session.userId,
+    device: { device_id: device.deviceId, name: device.name, trust: device.trust },
+    permissions: [...narrowForDevice(ctx.permissions, device.trust)].sort(),
+    created_at: session.createdAt.toISOString(),
+    last_active_at: session.lastActiveAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+  };
+}
+
+export async function loadSessionRow(db: DbOrTx, sessionId: string) {
+  const [row] = await db
+    .select({ session: runtimeSessions, device: devices })
+    .from(runtimeSessions)
+    .innerJoin(devices, eq(devices.id, runtimeSessions.devicePk))
+    .where(eq(runtimeSessions.id, sessionId))
+    .limit(1);
+  return row;
+}
+
+/** A session the caller may see: their own, or anyone's with admin:users. Otherwise 404. */
+export async function getVisibleSession(db: DbOrTx, ctx: AuthContext, sessionId: string) {
+  const row = await loadSessionRow(db, sessionId);
+  if (!row || (row.session.userId !== ctx.user.id && !canActForOthers(ctx))) throw AppError.notFound("Session");
+  return row;
+}
+
+export async function getSession(db: DbOrTx, ctx: AuthContext, sessionId: string) {
+  const row = await getVisibleSession(db, ctx, sessionId);
+  return sessionJson(row.session, row.device);
+}
+
+export async function listSessions(db: DbOrTx, opts: { userId: string; includeEnded?: boolean; limit?: number }) {
+  const rows = await db
+    .select({ session: runtimeSessions, device: devices })
+    .from(runtimeSessions)
+    .innerJoin(devices, eq(devices.id, runtimeSessions.devicePk))
+    .where(and(eq(runtimeSessions.userId, opts.userId), opts.includeEnded ? undefined : isNull(runtimeSessions.endedAt)))
+    .orderBy(desc(runtimeSessions.createdAt))
+    .limit(opts.limit ?? 200);
+  const at = now();
+  return rows.map((r) => sessionJson(r.session, r.device)).filter((s) => opts.includeEnded || new Date(s.expires_at) > at);
+}
+
+/** End a session (owner or admin). Ending an ended session changes nothing. */
+export async function revokeSession(db: Database, ctx: AuthContext, sessionId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = await getVisibleSession(tx, ctx, sessionId);
+    if (row.session.endedAt) return;
+    const ended = await tx
+      .update(runtimeSessions)
+      .set({ endedAt: now(), endedReason: "revoked" })
+      .where(and(eq(runtimeSessions.id, sessionId), isNull(runtimeSessions.endedAt)))
+      .returning({ id: runtimeSessions.id });
+    if (ended.length === 0) return;
+    await recordAudit(tx, {
+      eventType: "session.deleted",
+      action: "revoke_session",
+      ...actorOf(ctx),
+      resourceType: "session",
+      resourceId: sessionId,
+      details: { owner_user_id: row.session.userId, device_id: row.device.deviceId },
+    });
+  });
+}
+
+/** End every live session of a user (disabling the account). Call inside the action's transaction. */
+export async function endUserSessions(tx: DbOrTx, userId: string, reason: "user_disabled"): Promise<number> {
+  const ended = await tx
+    .update(runtimeSessions)
+    .set({ endedAt: now(), endedReason: reason })
+    .where(and(eq(runtimeSessions.userId, userId), isNull(runtimeSessions.endedAt)))
+    .returning({ id: runtimeSessions.id });
+  return ended.length;
+}
+
+export type SessionCheck =
+  | { ok: true; userId: string; session: { id: string; devicePk: string; deviceId: string; trust: Device["trust"] } }
+  | { ok: false; reason: string };
+
+/**
+ * Resolve a presented `ccl_ses_…` token. Checked on every use: ended, idle past 24 h, device
+ * revoked, user disabled. A live session's expiry slides forward; an idle one is marked expired
+ * (and audited) the first time someone tries it.
+ */
+export async function resolveSessionToken(db: Database, secret: string): Promise<SessionCheck> {
+  const [row] = await db
+    .select({ session: runtimeSessions, device: devices, disabledAt: users.disabledAt })
+    .from(runtimeSessions)
+    .innerJoin(devices, eq(devices.id, runtimeSessions.devicePk))
+    .innerJoin(users, eq(users.id, runtimeSessions.userId))
+    .where(eq(runtimeSessions.tokenHash, hashSecret(secret)))
+    .limit(1);
+  if (!row) return { ok: false, reason: "The session token is not valid" };
+  const { session, device } = row;
+  if (session.endedAt) return { ok: false, reason: endedMessage(session.endedReason) };
+  if (device.trust === "revoked") return { ok: false, reason: endedMessage("device_revoked") };
+  if (row.disabledAt) return { ok: false, reason: endedMessage("user_disabled") };
+  const at = now();
+  if (session.expiresAt <= at) {
+    await expireSession(db, session, device);
+    return { ok: false, reason: endedMessage("expired") };
+  }
+  if (at.getTime() - session.lastActiveAt.getTime() >= TOUCH_GRANULARITY_MS) {
+    await db
+      .update(runtimeSessions)
+      .set({ lastActiveAt: at, expiresAt: new Date(at.getTime() + SESSION_IDLE_TTL_MS) })
+      .where(and(eq(runtimeSessions.id, session.id), isNull(runtimeSessions.endedAt), lt(runtimeSessions.lastActiveAt, at)));
+  }
+  return { ok: true, userId: session.userId, session: { id: session.id, devicePk: device.id, deviceId: device.deviceId, trust: device.trust } };
+}
+
+async function expireSession(db: Database, session: RuntimeSession, device: Device): Promise<void> {
+  await db.transaction(async (tx) => {
+    // Only the request that flips it writes the audit row.
+    const flipped = await tx
+      .update(runtimeSessions)
+      .set({ endedAt: session.expiresAt, endedReason: "expired" })
+      .where(and(eq(runtimeSessions.id, session.id), isNull(runtimeSessions.endedAt), lte(runtimeSessions.expiresAt, now())))
+      .returning({ id: runtimeSessions.id });
+    if (flipped.length === 0) return;
+    await recordAudit(tx, {
+      eventType: "session.expired",
+      action: "expire_session",
+      actorUserId: session.userId,
+      sessionId: session.id,
+      deviceId: device.deviceId,
+      resourceType: "session",
+      resourceId: session.id,
+      details: { last_active_at: session.lastActiveAt.toISOString() },
+    });
+  });
+}
+
+function endedMessage(reason: string | null): string {
+  switch (reason) {
+    case "expired":
+      return "The runtime session expired after 24 hours without activity; open a new one";
+    case "device_revoked":
+      return "The runtime session ended because its device was revoked";
+    case "user_disabled":
+      return "The runtime session ended because the account is disabled";
+    default:
+      return "The runtime session has been revoked";
+  }
+}
+
+export interface SessionBinding {
+  sessionId: string;
+  devicePk: string;
+}
+
+/**
+ * For the seeds' clients that send `session_id` in a body or query: it must name the session
+ * the caller authenticated with (403 otherwise). Callers using an API token or the browser may
+ * name one of their own live sessions. A session id is never a credential by itself.
+ */
+export async function bindSession(db: DbOrTx, ctx: AuthContext, sessionId: string | null | undefined): Promise<SessionBinding | null> {
+  if (ctx.session) {
+    if (sessionId && sessionId !== ctx.session.id) await denyBinding(db, ctx, sessionId);
+    return { sessionId: ctx.session.id, devicePk: ctx.session.devicePk };
+  }
+  if (!sessionId) return null;
+  const row = z.string().uuid().safeParse(sessionId).success ? await loadSessionRow(db, sessionId) : undefined;
+  const at = now();
+  if (!row || row.session.userId !== ctx.user.id || row.session.endedAt || row.session.expiresAt <= at || row.device.trust === "revoked") {
+    await denyBinding(db, ctx, sessionId);
+  }
+  return { sessionId: row!.session.id, devicePk: row!.device.id };
+}
+
+async function denyBinding(db: DbOrTx, ctx: AuthContext, sessionId: string): Promise<never> {
+  await recordAudit(db, {
+    eventType: "permission.denied",
+    action: "use_session_id",
+    outcome: "denied",
+    ...actorOf(ctx),
+    resourceType: "session",
+    resourceId: z.string().uuid().safeParse(sessionId).success ? sessionId : null,
+    details: { reason: "session_mismatch" },
+  });
+  throw new AppError("forbidden", "session_id does not match the session you authenticated with");
+}
