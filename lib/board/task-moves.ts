@@ -65,6 +65,7 @@ async function renumberColumn(tx: DbOrTx, c: Column): Promise<void> {
 
 async function targetPosition(tx: DbOrTx, c: Column, input: MoveTaskBody): Promise<number | null> {
   if (input.before_id && input.after_id) {
+    if (input.before_id === input.after_id) throw new AppError("validation_failed", "before_id and after_id must name different cards", { field: "before_id" });
     const above = await neighbour(tx, c, input.after_id, "after_id");
     const below = await neighbour(tx, c, input.before_id, "before_id");
     if (above > below) throw new AppError("validation_failed", "after_id must be above before_id in the column", { field: "after_id" });
