@@ -234,7 +234,7 @@ describe("board: /api/tasks", async () => {
   it("respaces a column when repeated drops leave no room between two cards", async () => {
     const project = await newProject("TIGHT");
     const top = await createTask({ project_id: project.id, title: "top" });
-    const bottom = await createTask({ project_id: project.id, title: "bottom" });
+    await createTask({ project_id: project.id, title: "bottom" });
     const movers = [await createTask({ project_id: project.id, title: "m0", status: "done" }), await createTask({ project_id: project.id, title: "m1", status: "done" })];
     // Always dropping right below "top" halves the same gap; after ~50 drops floating point has
     // no room left, so the move only succeeds if the column is respaced.
