@@ -1,0 +1,41 @@
+import { test as base, expect, type Page } from "@playwright/test";
+import type { Role } from "../../lib/db/schema";
+import { readE2eState, type E2eServerState } from "./server";
+import type { SeededUser } from "./seed";
+
+/** Sign in through next-auth's credentials API (no UI), leaving the session cookie in the page's context. */
+export async function signInAs(page: Page, baseURL: string, user: Pick<SeededUser, "email" | "password">): Promise<void> {
+  const request = page.context().request;
+  const { csrfToken } = await (await request.get(`${baseURL}/api/auth/csrf`)).json();
+  const res = await request.post(`${baseURL}/api/auth/callback/credentials`, {
+    form: { csrfToken, email: user.email, password: user.password },
+    maxRedirects: 0,
+  });
+  expect([200, 302]).toContain(res.status());
+}
+
+type Fixtures = {
+  server: E2eServerState;
+  users: Record<Role, SeededUser>;
+  /** A page signed in as the given role. */
+  pageAs: (role: Role) => Promise<Page>;
+};
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  server: async ({}, use) => use(readE2eState()),
+  users: async ({ server }, use) => use(server.users),
+  pageAs: async ({ browser, server }, use) => {
+    const opened: Page[] = [];
+    await use(async (role) => {
+      const context = await browser.newContext({ baseURL: server.baseURL });
+      const page = await context.newPage();
+      await signInAs(page, server.baseURL, server.users[role]);
+      opened.push(page);
+      return page;
+    });
+    for (const page of opened) await page.context().close();
+  },
+});
+
+export { expect };

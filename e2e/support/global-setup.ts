@@ -1,0 +1,35 @@
+import type { FullConfig } from "@playwright/test";
+import postgres from "postgres";
+import { randomBytes } from "node:crypto";
+import { findChromium, NO_BROWSER_HELP } from "./browser";
+import { saveE2eState, startE2eServer, stopE2eServer } from "./server";
+
+/**
+ * Fails loudly when no browser is installed (never skips), then starts the production
+ * server on a fresh database — a new Postgres database when TEST_DATABASE_URL is set, else a
+ * new embedded PGlite folder — seeded with one user per role (see e2e/support/seed.ts).
+ */
+export default async function globalSetup(_config: FullConfig) {
+  if (!findChromium()) throw new Error(NO_BROWSER_HELP);
+  let databaseUrl: string | null = null;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl) {
+    const name = `clawlink_e2e_${randomBytes(5).toString("hex")}`;
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    };
+  }
+  const { state, child } = await startE2eServer({ databaseUrl, name: "main", seed: true });
+  saveE2eState(state);
+  return async () => {
+    await stopE2eServer(child);
+    await dropDatabase?.();
+  };
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import type { Role } from "../../lib/db/schema";
+import { seedDatabase, type SeededUser } from "./seed";
+
+export const E2E_STATE_FILE = path.resolve("test-results", "e2e-server.json");
+
+export interface E2eServerState {
+  baseURL: string;
+  /** Printed only when the database has no users. */
+  setupToken: string | null;
+  dataDir: string;
+  databaseUrl: string | null;
+  pid: number;
+  users: Record<Role, SeededUser>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Start the production server exactly as `npm start` does, on a free port with a fresh
+ * database, and capture the one-time setup link it prints.
+ */
+export async function startE2eServer(opts: { databaseUrl: string | null; name: string; seed: boolean }): Promise<{ state: E2eServerState; child: ChildProcess }> {
+  const port = await freePort();
+  const dataDir = path.resolve(".test-data", `e2e-${opts.name}-${process.pid}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const users = opts.seed
+    ? await seedDatabase(opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: path.join(dataDir, "pglite") })
+    : ({} as Record<Role, SeededUser>);
+  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: opts.databaseUrl ?? "",
+      CLAWLINK_TEST_AGENT: "1",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: false,
+  });
+  let output = "";
+  const logFile = path.join(dataDir, "server.log");
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    writeFileSync(logFile, output);
+  };
+  child.stdout!.on("data", append);
+  child.stderr!.on("data", append);
+  const baseURL = `http://127.0.0.1:${port}`;
+  const setupToken = await new Promise<string | null>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Server did not start within 240 s. Output:\n${output}`)), 240_000);
+    child.once("exit", (code) => reject(new Error(`Server exited with ${code}. Output:\n${output}`)));
+    const check = setInterval(() => {
+      const match = output.match(/setup\?token=(\S+)/);
+      if (output.includes("Portal ready") && (match || output.includes("Sign in at"))) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve(match ? match[1]! : null);
+      }
+    }, 100);
+  });
+  const state: E2eServerState = { baseURL, setupToken, dataDir, databaseUrl: opts.databaseUrl, pid: child.pid!, users };
+  return { state, child };
+}
+
+export function saveE2eState(state: E2eServerState): void {
+  mkdirSync(path.dirname(E2E_STATE_FILE), { recursive: true });
+  writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));
+}
+
+export async function stopE2eServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, 10_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
+  });
+}
+
+export function readE2eState(): E2eServerState {
+  if (!existsSync(E2E_STATE_FILE)) throw new Error("e2e server state missing: run through `npx playwright test`");
+  return JSON.parse(readFileSync(E2E_STATE_FILE, "utf8")) as E2eServerState;
+}
