@@ -1,9 +1,11 @@
-import { and, eq, inArray, or } from "drizzle-orm";
-import type { DbOrTx } from "../db/client";
-import { accessPolicies, type AccessPolicy } from "../db/schema";
+import { and, asc, eq, inArray, or } from "drizzle-orm";
+import { z } from "zod";
+import type { Database, DbOrTx } from "../db/client";
+import { accessPolicies, users, type AccessPolicy } from "../db/schema";
 import { AppError } from "../errors";
-import { recordAudit } from "./audit";
+import { actorOf, recordAudit } from "./audit";
 import type { AuthContext } from "./context";
+import { ROLES } from "./permissions";
 
 export type PolicyKind = AccessPolicy["kind"];
 
@@ -54,4 +56,94 @@ export async function assertPolicies(db: DbOrTx, ctx: AuthContext, input: { agen
     details: { reason: "policy" },
   });
   throw new AppError("forbidden", `A policy does not allow you to use the ${denied.kind} "${denied.target}"`, denied);
+}
+
+export const POLICY_TARGET = /^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,99})$/;
+
+export const createPolicySchema = z
+  .object({
+    kind: z.enum(["agent", "skill"]),
+    target: z.string().trim().regex(POLICY_TARGET, "an agent type or skill name, or * for all"),
+    subject_type: z.enum(["role", "user"]),
+    subject_role: z.enum(ROLES).optional(),
+    subject_user_id: z.string().uuid().optional(),
+    effect: z.enum(["allow", "deny"]),
+  })
+  .strict()
+  .superRefine((v, issue) => {
+    if (v.subject_type === "role" && (!v.subject_role || v.subject_user_id)) {
+      issue.addIssue({ code: "custom", path: ["subject_role"], message: "a role rule names subject_role (and no subject_user_id)" });
+    }
+    if (v.subject_type === "user" && (!v.subject_user_id || v.subject_role)) {
+      issue.addIssue({ code: "custom", path: ["subject_user_id"], message: "a user rule names subject_user_id (and no subject_role)" });
+    }
+  });
+
+export const updatePolicySchema = z.object({ effect: z.enum(["allow", "deny"]) }).strict();
+
+export const listPoliciesQuery = z.object({ kind: z.enum(["agent", "skill"]).optional(), target: z.string().max(100).optional() });
+
+export function policyJson(p: AccessPolicy) {
+  return {
+    id: p.id,
+    kind: p.kind,
+    target: p.target,
+    subject_type: p.subjectType,
+    subject_role: p.subjectRole,
+    subject_user_id: p.subjectUserId,
+    effect: p.effect,
+    created_by: p.createdBy,
+    created_at: p.createdAt.toISOString(),
+  };
+}
+
+export async function listPolicies(db: DbOrTx, filter: z.infer<typeof listPoliciesQuery>) {
+  const rows = await db
+    .select()
+    .from(accessPolicies)
+    .where(and(filter.kind ? eq(accessPolicies.kind, filter.kind) : undefined, filter.target ? eq(accessPolicies.target, filter.target) : undefined))
+    .orderBy(asc(accessPolicies.kind), asc(accessPolicies.target), asc(accessPolicies.createdAt))
+    .limit(2000);
+  return rows.map(policyJson);
+}
+
+export async function createPolicy(db: Database, ctx: AuthContext, input: z.infer<typeof createPolicySchema>) {
+  return db.transaction(async (tx) => {
+    if (input.subject_user_id) {
+      const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.subject_user_id)).limit(1);
+      if (!user) throw new AppError("validation_failed", "subject_user_id names no user", { issues: [{ path: "subject_user_id", message: "unknown user" }] });
+    }
+    const [row] = await tx
+      .insert(accessPolicies)
+      .values({
+        kind: input.kind,
+        target: input.target,
+        subjectType: input.subject_type,
+        subjectRole: input.subject_role ?? null,
+        subjectUserId: input.subject_user_id ?? null,
+        effect: input.effect,
+        createdBy: ctx.user.id,
+      })
+      .returning();
+    await recordAudit(tx, { eventType: "policy.created", action: "create_policy", ...actorOf(ctx), resourceType: "policy", resourceId: row.id, details: policyJson(row) });
+    return policyJson(row);
+  });
+}
+
+export async function updatePolicy(db: Database, ctx: AuthContext, policyId: string, input: z.infer<typeof updatePolicySchema>) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(accessPolicies).where(eq(accessPolicies.id, policyId)).for("update").limit(1);
+    if (!before) throw AppError.notFound("Policy");
+    const [row] = await tx.update(accessPolicies).set({ effect: input.effect }).where(eq(accessPolicies.id, policyId)).returning();
+    await recordAudit(tx, { eventType: "resource.modified", action: "update_policy", ...actorOf(ctx), resourceType: "policy", resourceId: policyId, details: { from: before.effect, to: row.effect } });
+    return policyJson(row);
+  });
+}
+
+export async function deletePolicy(db: Database, ctx: AuthContext, policyId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.delete(accessPolicies).where(eq(accessPolicies.id, policyId)).returning();
+    if (!row) throw AppError.notFound("Policy");
+    await recordAudit(tx, { eventType: "policy.deleted", action: "delete_policy", ...actorOf(ctx), resourceType: "policy", resourceId: policyId, details: policyJson(row) });
+  });
 }

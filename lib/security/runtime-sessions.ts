@@ -133,12 +133,13 @@ export async function getSession(db: DbOrTx, ctx: AuthContext, sessionId: string
   return sessionJson(row.session, row.device);
 }
 
-export async function listSessions(db: DbOrTx, opts: { userId: string; includeEnded?: boolean; limit?: number }) {
+/** Sessions, newest first: one user's (userId), or everyone's for admin views (userId omitted). */
+export async function listSessions(db: DbOrTx, opts: { userId?: string; includeEnded?: boolean; limit?: number }) {
   const rows = await db
     .select({ session: runtimeSessions, device: devices })
     .from(runtimeSessions)
     .innerJoin(devices, eq(devices.id, runtimeSessions.devicePk))
-    .where(and(eq(runtimeSessions.userId, opts.userId), opts.includeEnded ? undefined : isNull(runtimeSessions.endedAt)))
+    .where(and(opts.userId ? eq(runtimeSessions.userId, opts.userId) : undefined, opts.includeEnded ? undefined : isNull(runtimeSessions.endedAt)))
     .orderBy(desc(runtimeSessions.createdAt))
     .limit(opts.limit ?? 200);
   const at = now();

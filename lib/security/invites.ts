@@ -1,0 +1,124 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Database, DbOrTx } from "../db/client";
+import { invites, users, type Role } from "../db/schema";
+import { env } from "../env";
+import { AppError } from "../errors";
+import { actorOf, recordAudit } from "./audit";
+import { now } from "./clock";
+import type { AuthContext } from "./context";
+import { hashPassword } from "./passwords";
+import { hashSecret, newSecret } from "./tokens";
+import { assertEmailFree, emailSchema, passwordSchema, roleSchema, userJson } from "./users-admin";
+
+const INVITE_PREFIX = "ccl_inv_";
+
+export const createInviteSchema = z
+  .object({ email: emailSchema.optional(), role: roleSchema, expires_in_days: z.number().int().min(1).max(90).default(7) })
+  .strict();
+
+type InviteRow = typeof invites.$inferSelect;
+
+function inviteJson(i: InviteRow) {
+  const at = now();
+  return {
+    id: i.id,
+    email: i.email,
+    role: i.role,
+    created_by: i.createdBy,
+    created_at: i.createdAt.toISOString(),
+    expires_at: i.expiresAt?.toISOString() ?? null,
+    used_at: i.usedAt?.toISOString() ?? null,
+    used_by: i.usedBy,
+    status: i.usedAt ? "used" : i.expiresAt && i.expiresAt <= at ? "expired" : "pending",
+  };
+}
+
+/**
+ * The link a person opens to accept. The token travels in the fragment (`#token=…`), which
+ * browsers never send to a server, so it stays out of access logs and Referer headers.
+ */
+export function inviteLink(token: string, baseUrl?: string): string {
+  const e = env();
+  const base = baseUrl ?? e.APP_URL ?? `http://${e.HOST}:${e.PORT}`;
+  return `${base.replace(/\/$/, "")}/invite#token=${token}`;
+}
+
+/** An admin invites someone to join with a role; the token is returned once. */
+export async function createInvite(db: Database, ctx: AuthContext, input: z.infer<typeof createInviteSchema>, baseUrl?: string) {
+  if (input.email) await assertEmailFree(db, input.email);
+  const token = newSecret(INVITE_PREFIX);
+  const row = await db.transaction(async (tx) => {
+    const [invite] = await tx
+      .insert(invites)
+      .values({ kind: "invite", tokenHash: hashSecret(token), email: input.email ?? null, role: input.role, createdBy: ctx.user.id, expiresAt: new Date(now().getTime() + input.expires_in_days * 86_400_000) })
+      .returning();
+    await recordAudit(tx, { eventType: "resource.created", action: "create_invite", ...actorOf(ctx), resourceType: "invite", resourceId: invite.id, details: { email: invite.email, role: invite.role } });
+    return invite;
+  });
+  return { ...inviteJson(row), token, url: inviteLink(token, baseUrl) };
+}
+
+export async function listInvites(db: DbOrTx) {
+  const rows = await db.select().from(invites).where(eq(invites.kind, "invite")).orderBy(desc(invites.createdAt)).limit(500);
+  return rows.map(inviteJson);
+}
+
+/** Withdraw an unused invite: it expires now. */
+export async function withdrawInvite(db: Database, ctx: AuthContext, inviteId: string) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(invites)
+      .set({ expiresAt: now() })
+      .where(and(eq(invites.id, inviteId), eq(invites.kind, "invite"), isNull(invites.usedAt)))
+      .returning();
+    if (!row) throw AppError.notFound("Pending invite");
+    await recordAudit(tx, { eventType: "resource.deleted", action: "withdraw_invite", ...actorOf(ctx), resourceType: "invite", resourceId: inviteId, details: { email: row.email } });
+    return inviteJson(row);
+  });
+}
+
+export const acceptInviteSchema = z
+  .object({ token: z.string().min(10).max(200), email: emailSchema.optional(), name: z.string().trim().min(1).max(100), password: passwordSchema })
+  .strict();
+
+/**
+ * Spend an invite: create the account with the invited role. The invite row is locked and
+ * marked used in the same transaction as the insert, so a link creates at most one account.
+ */
+export async function acceptInvite(db: Database, input: z.infer<typeof acceptInviteSchema>, meta: { ip: string | null }) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const [invite] = await tx
+      .select()
+      .from(invites)
+      .where(and(eq(invites.tokenHash, hashSecret(input.token)), eq(invites.kind, "invite")))
+      .for("update")
+      .limit(1);
+    const at = now();
+    if (!invite || invite.usedAt || (invite.expiresAt && invite.expiresAt <= at)) {
+      throw new AppError("forbidden", "This invite link is invalid, expired or already used");
+    }
+    const email = invite.email ?? input.email;
+    if (!email) throw new AppError("validation_failed", "This invite needs an email address", { issues: [{ path: "email", message: "Required" }] });
+    if (invite.email && input.email && input.email !== invite.email) {
+      throw new AppError("validation_failed", "This invite is for a different email address");
+    }
+    await assertEmailFree(tx, email);
+    const [user] = await tx
+      .insert(users)
+      .values({ email, name: input.name, role: invite.role as Role, passwordHash })
+      .returning({ id: users.id, email: users.email, name: users.name, role: users.role, image: users.image, disabledAt: users.disabledAt, createdAt: users.createdAt, updatedAt: users.updatedAt });
+    await tx.update(invites).set({ usedAt: at, usedBy: user.id }).where(eq(invites.id, invite.id));
+    await recordAudit(tx, {
+      eventType: "user.created",
+      action: "accept_invite",
+      actorUserId: user.id,
+      ip: meta.ip,
+      resourceType: "user",
+      resourceId: user.id,
+      details: { via: "invite", invite_id: invite.id, invited_by: invite.createdBy, role: user.role },
+    });
+    return userJson(user);
+  });
+}
