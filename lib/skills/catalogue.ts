@@ -46,11 +46,13 @@ export async function getSkillFor(db: DbOrTx, ctx: AuthContext, name: string): P
   const usable = (await usability(db, ctx, [row])).get(row.name) ?? false;
   const details: SkillDetails = { ...toSummary(row, usable), instructions: row.instructions, license: null, metadata: {}, files: [] };
   try {
-    const scanned = await scanSkillFolder(row.path, { folderName: row.name });
+    const scanned = await scanSkillFolder(row.path, { folderName: row.name, checksum: false });
     details.license = scanned.manifest.license;
     details.metadata = scanned.manifest.metadata;
     details.files = scanned.files.map((f) => ({ path: f.path, size_bytes: f.sizeBytes }));
-    if (scanned.checksum !== row.checksum) details.problem = "The folder on disk changed since the skill was recorded";
+    if (scanned.fileCount !== row.fileCount || scanned.sizeBytes !== row.sizeBytes) {
+      details.problem = "The folder on disk changed since the skill was recorded";
+    }
   } catch (error) {
     details.problem = isAppError(error) ? error.message : "The skill folder cannot be read";
   }

@@ -17,7 +17,7 @@ export interface ScannedSkill {
   files: SkillFile[];
   fileCount: number;
   sizeBytes: number;
-  /** sha256 over every file's path and content: equal checksums mean equal skills. */
+  /** sha256 over every file's path and content: equal checksums mean equal skills ("" if not computed). */
   checksum: string;
 }
 
@@ -27,7 +27,7 @@ export interface ScannedSkill {
  * and within the limits. Used for the skills directory, server-side paths, and every
  * extracted upload before it is accepted.
  */
-export async function scanSkillFolder(dir: string, opts: { folderName?: string } = {}): Promise<ScannedSkill> {
+export async function scanSkillFolder(dir: string, opts: { folderName?: string; checksum?: boolean } = {}): Promise<ScannedSkill> {
   const root = path.resolve(dir);
   const rootStat = await lstat(root).catch(() => null);
   if (!rootStat) throw new AppError("validation_failed", `No skill folder at ${root}`);
@@ -65,15 +65,19 @@ export async function scanSkillFolder(dir: string, opts: { folderName?: string }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const hash = createHash("sha256");
-  let manifestText = "";
-  for (const file of files) {
-    const content = await readFile(path.join(root, file.path));
-    if (file.path === "SKILL.md") manifestText = content.toString("utf8");
-    hash.update(file.path).update("\0").update(String(content.length)).update("\0").update(content);
+  // Reading every file for the checksum is skipped when only the listing is wanted (GET details).
+  let checksum = "";
+  if (opts.checksum !== false) {
+    const hash = createHash("sha256");
+    for (const file of files) {
+      const content = await readFile(path.join(root, file.path));
+      hash.update(file.path).update("\0").update(String(content.length)).update("\0").update(content);
+    }
+    checksum = hash.digest("hex");
   }
+  const manifestText = await readFile(path.join(root, "SKILL.md"), "utf8");
   const manifest = parseSkillManifest(manifestText, { folderName: opts.folderName });
-  return { manifest, files, fileCount: files.length, sizeBytes: total, checksum: hash.digest("hex") };
+  return { manifest, files, fileCount: files.length, sizeBytes: total, checksum };
 }
 
 function refused(rel: string, why: string): AppError {

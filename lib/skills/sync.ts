@@ -47,7 +47,12 @@ export async function syncSkillsDirectory(
   // Read and validate every folder before opening the transaction: file I/O stays outside it.
   const found: { folder: string; scanned: ScannedSkill }[] = [];
   for (const item of await readdir(root, { withFileTypes: true })) {
-    if (!item.isDirectory() || item.name.startsWith(".")) continue;
+    if (item.name.startsWith(".")) continue;
+    if (item.isSymbolicLink()) {
+      report.skipped.push({ folder: item.name, reason: "symbolic links are not followed" });
+      continue;
+    }
+    if (!item.isDirectory()) continue;
     const folder = path.join(root, item.name);
     try {
       found.push({ folder, scanned: await scanSkillFolder(folder, { folderName: item.name }) });

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
@@ -81,6 +81,7 @@ describe("skills catalogue", async () => {
     expect(body).toMatchObject({ name: "code-review", license: "Apache-2.0", files: [{ path: "SKILL.md" }] });
     expect(body.instructions).toMatch(/^# Code review/);
     expect(body.allowed_tools).toContain("Bash(git diff:*)");
+    expect(body.problem).toBeUndefined();
     expect((await detail(developer, "no-such-skill")).status).toBe(404);
     expect((await detail(developer, "Not_A_Name")).status).toBe(400);
   });
@@ -92,9 +93,13 @@ describe("skills catalogue", async () => {
       writeFileSync(path.join(dir, "team-style/SKILL.md"), skillMd("team-style"));
       mkdirSync(path.join(dir, "broken"));
       writeFileSync(path.join(dir, "broken/SKILL.md"), "no front matter");
+      symlinkSync(path.join(shippedSkillsDir(), "code-review"), path.join(dir, "linked"));
       const first = await syncSkillsDirectory(db, dir);
       expect(first).toMatchObject({ source: "directory", added: ["team-style"], removed: [] });
-      expect(first.skipped).toEqual([{ folder: "broken", reason: expect.stringMatching(/front matter/) }]);
+      expect([...first.skipped].sort((a, b) => a.folder.localeCompare(b.folder))).toEqual([
+        { folder: "broken", reason: expect.stringMatching(/front matter/) },
+        { folder: "linked", reason: expect.stringMatching(/symbolic links/) },
+      ]);
 
       expect((await patch(admin, "team-style", { enabled: false })).status).toBe(200);
       writeFileSync(path.join(dir, "team-style/SKILL.md"), skillMd("team-style", { body: "Updated instructions." }));

@@ -113,6 +113,17 @@ describe("skills install API", async () => {
     expect(readdirSync(path.join(installedRoot, ".trash"))).toEqual([]);
   });
 
+  it("lets exactly one of two simultaneous installs of the same name win", async () => {
+    const { db } = database;
+    const [a, b] = await Promise.all([
+      upload(admin, makeZip(folder("race-skill")), "application/zip"),
+      multipart(admin, makeZip(folder("race-skill")), "race-skill.zip"),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect(await db.select().from(skills).where(eq(skills.name, "race-skill"))).toHaveLength(1);
+    expect(readdirSync(path.join(installedRoot, "race-skill")).sort()).toEqual(["SKILL.md", "reference", "scripts"]);
+  });
+
   it("installs from a server-side path and refuses relative paths and symlinked content", async () => {
     const src = mkdtempSync(path.join(tmpdir(), "skills-src-"));
     try {
