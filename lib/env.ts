@@ -17,6 +17,14 @@ const envSchema = z.object({
   /** Public base URL used in printed links; defaults to http://HOST:PORT. */
   APP_URL: z.string().url().optional(),
   AUTH_SECRET: z.string().min(32).optional(),
+  /** GitHub sign-in switches on when both are set. */
+  AUTH_GITHUB_ID: z.string().min(1).optional(),
+  AUTH_GITHUB_SECRET: z.string().min(1).optional(),
+  /** Any OpenID Connect provider (Keycloak, Entra ID, Google…) switches on when all three are set. */
+  AUTH_OIDC_ISSUER: z.string().url().optional(),
+  AUTH_OIDC_ID: z.string().min(1).optional(),
+  AUTH_OIDC_SECRET: z.string().min(1).optional(),
+  AUTH_OIDC_NAME: z.string().min(1).default("Single sign-on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Enables the built-in test agent outside NODE_ENV=test (e2e runs use it). */
   CLAWLINK_TEST_AGENT: booleanFlag,

@@ -2,9 +2,11 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDatabase } from "../db";
+import { recordAudit } from "./audit";
 import { authConfig } from "./auth.config";
+import { oauthAdapter, oauthProviders, oauthUserAllowed } from "./oauth";
 import { clientIp } from "./request-meta";
-import { verifyCredentials } from "./sign-in";
+import { checkSignIn } from "./sign-in";
 
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1024) });
 
@@ -12,19 +14,52 @@ class InvalidCredentials extends CredentialsSignin {
   code = "invalid_credentials";
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
-  ...authConfig,
-  providers: [
-    Credentials({
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw, request) {
-        const parsed = credentialsSchema.safeParse(raw);
-        if (!parsed.success) throw new InvalidCredentials();
-        const { db } = await getDatabase();
-        const user = await verifyCredentials(db, { ...parsed.data, ip: clientIp(request) });
-        if (!user) throw new InvalidCredentials();
-        return { id: user.id, email: user.email, name: user.name };
+/** Shown by the sign-in form as "too many attempts"; the HTTP gate answers 429 before this. */
+class RateLimited extends CredentialsSignin {
+  code = "rate_limited";
+}
+
+// Lazy configuration: the OAuth adapter needs the database, which opens asynchronously.
+export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
+  const external = oauthProviders();
+  const db = external.length > 0 ? (await getDatabase()).db : undefined;
+  return {
+    ...authConfig,
+    ...(db ? { adapter: oauthAdapter(db) } : {}),
+    providers: [
+      Credentials({
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(raw, request) {
+          const parsed = credentialsSchema.safeParse(raw);
+          if (!parsed.success) throw new InvalidCredentials();
+          const { db } = await getDatabase();
+          const result = await checkSignIn(db, { ...parsed.data, ip: clientIp(request) });
+          if (!result.ok) throw result.reason === "rate_limited" ? new RateLimited() : new InvalidCredentials();
+          return { id: result.user.id, email: result.user.email, name: result.user.name };
+        },
+      }),
+      ...external,
+    ],
+    callbacks: {
+      ...authConfig.callbacks,
+      async signIn({ user, account }) {
+        if (!account || account.provider === "credentials") return true;
+        return oauthUserAllowed((await getDatabase()).db, user.id);
       },
-    }),
-  ],
+    },
+    events: {
+      async signIn({ user, account }) {
+        // Credentials sign-ins are audited in checkSignIn, with their failures.
+        if (!account || account.provider === "credentials" || !user.id) return;
+        const { db } = await getDatabase();
+        await recordAudit(db, { eventType: "auth.signin_succeeded", action: "sign_in", actorUserId: user.id, resourceType: "user", resourceId: user.id, details: { provider: account.provider } });
+      },
+      async signOut(message) {
+        const uid = "token" in message && message.token && typeof message.token.uid === "string" ? message.token.uid : null;
+        if (!uid) return;
+        const { db } = await getDatabase();
+        await recordAudit(db, { eventType: "auth.signed_out", action: "sign_out", actorUserId: uid, resourceType: "user", resourceId: uid, details: {} });
+      },
+    },
+  };
 });

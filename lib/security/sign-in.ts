@@ -1,8 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { users } from "../db/schema";
+import { AppError } from "../errors";
 import { recordAudit } from "./audit";
 import { verifyPassword } from "./passwords";
+import { clearBucket, hitBucket, peekBucket, type Window } from "./rate-limit";
 
 export interface VerifiedUser {
   id: string;
@@ -10,18 +12,62 @@ export interface VerifiedUser {
   name: string | null;
 }
 
-/** Check an email/password pair; every outcome is audited. Unknown emails still cost a hash. */
-export async function verifyCredentials(
-  db: Database,
-  input: { email: string; password: string; ip: string | null },
-): Promise<VerifiedUser | null> {
+/**
+ * Failed sign-ins allowed per fixed window: per account (guessing one password) and per IP
+ * (spraying many accounts). A success clears the account's counter, not the IP's.
+ */
+export const SIGN_IN_LIMITS = {
+  account: { limit: 5, windowMs: 15 * 60_000 },
+  ip: { limit: 30, windowMs: 15 * 60_000 },
+} satisfies Record<string, Window>;
+
+export type SignInResult =
+  | { ok: true; user: VerifiedUser }
+  | { ok: false; reason: "invalid_credentials" }
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
+
+const accountKey = (email: string) => `signin:account:${email.trim().toLowerCase()}`;
+const ipKey = (ip: string) => `signin:ip:${ip}`;
+
+/** Whether the next attempt for this email / IP would be refused, and for how long. */
+export async function signInThrottle(db: Database, input: { email: string; ip: string | null }): Promise<{ limited: boolean; retryAfterSeconds: number }> {
+  const checks = [peekBucket(db, accountKey(input.email), SIGN_IN_LIMITS.account)];
+  if (input.ip) checks.push(peekBucket(db, ipKey(input.ip), SIGN_IN_LIMITS.ip));
+  const states = await Promise.all(checks);
+  const limited = states.filter((s) => s.limited);
+  return { limited: limited.length > 0, retryAfterSeconds: Math.max(0, ...limited.map((s) => s.retryAfterSeconds)) };
+}
+
+/**
+ * Check an email/password pair; every outcome is audited. Unknown emails still cost a hash,
+ * so timing does not reveal which accounts exist. While throttled, no hash is checked at all.
+ */
+export async function checkSignIn(db: Database, input: { email: string; password: string; ip: string | null }): Promise<SignInResult> {
+  const email = input.email.trim().toLowerCase();
+  const throttle = await signInThrottle(db, { email, ip: input.ip });
+  if (throttle.limited) {
+    await recordAudit(db, {
+      eventType: "auth.signin_failed",
+      action: "sign_in",
+      outcome: "denied",
+      ip: input.ip,
+      resourceType: "user",
+      details: { reason: "rate_limited", email, retry_after_seconds: throttle.retryAfterSeconds },
+    });
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: throttle.retryAfterSeconds };
+  }
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, input.email.toLowerCase()))
+    .where(eq(sql`lower(${users.email})`, email))
     .limit(1);
   const passwordOk = await verifyPassword(user?.passwordHash, input.password);
   const ok = Boolean(user && passwordOk && !user.disabledAt);
+  if (ok) await clearBucket(db, accountKey(email));
+  else {
+    await hitBucket(db, accountKey(email), SIGN_IN_LIMITS.account);
+    if (input.ip) await hitBucket(db, ipKey(input.ip), SIGN_IN_LIMITS.ip);
+  }
   await recordAudit(db, {
     eventType: ok ? "auth.signin_succeeded" : "auth.signin_failed",
     action: "sign_in",
@@ -32,5 +78,21 @@ export async function verifyCredentials(
     resourceId: user?.id ?? null,
     details: ok ? {} : { reason: user?.disabledAt ? "disabled" : "invalid_credentials" },
   });
-  return ok && user ? { id: user.id, email: user.email, name: user.name } : null;
+  return ok && user ? { ok: true, user: { id: user.id, email: user.email, name: user.name } } : { ok: false, reason: "invalid_credentials" };
+}
+
+/** The user, or null for any failure (throttling included). */
+export async function verifyCredentials(db: Database, input: { email: string; password: string; ip: string | null }): Promise<VerifiedUser | null> {
+  const result = await checkSignIn(db, input);
+  return result.ok ? result.user : null;
+}
+
+/** The 429 an API answers while sign-in is throttled. */
+export function rateLimitedError(retryAfterSeconds: number): AppError {
+  return new AppError(
+    "rate_limited",
+    `Too many failed sign-in attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`,
+    { retry_after_seconds: retryAfterSeconds },
+    { "retry-after": String(retryAfterSeconds) },
+  );
 }

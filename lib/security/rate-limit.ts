@@ -1,0 +1,58 @@
+import { eq, lt, sql } from "drizzle-orm";
+import type { DbOrTx } from "../db/client";
+import { rateLimitBuckets } from "../db/schema";
+import { now } from "./clock";
+
+export interface Window {
+  /** Hits allowed per window. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface BucketState {
+  count: number;
+  resetAt: Date;
+  limited: boolean;
+  /** Whole seconds until the window resets (for Retry-After); 0 when not limited. */
+  retryAfterSeconds: number;
+}
+
+function state(count: number, resetAt: Date, limit: number, at: Date): BucketState {
+  const limited = count >= limit && resetAt > at;
+  return { count, resetAt, limited, retryAfterSeconds: limited ? Math.max(1, Math.ceil((resetAt.getTime() - at.getTime()) / 1000)) : 0 };
+}
+
+/** Read a bucket without counting (a closed window reads as empty). */
+export async function peekBucket(db: DbOrTx, key: string, window: Window): Promise<BucketState> {
+  const at = now();
+  const [row] = await db.select().from(rateLimitBuckets).where(eq(rateLimitBuckets.key, key)).limit(1);
+  if (!row || row.resetAt <= at) return state(0, new Date(at.getTime() + window.windowMs), window.limit, at);
+  return state(row.count, row.resetAt, window.limit, at);
+}
+
+/**
+ * Count one hit in a fixed window, atomically (one upsert, safe across nodes): a window that
+ * has closed restarts at 1.
+ */
+export async function hitBucket(db: DbOrTx, key: string, window: Window): Promise<BucketState> {
+  const at = now();
+  const resetAt = new Date(at.getTime() + window.windowMs);
+  const [row] = await db
+    .insert(rateLimitBuckets)
+    .values({ key, count: 1, resetAt })
+    .onConflictDoUpdate({
+      target: rateLimitBuckets.key,
+      set: {
+        count: sql`case when ${rateLimitBuckets.resetAt} <= ${at.toISOString()}::timestamptz then 1 else ${rateLimitBuckets.count} + 1 end`,
+        resetAt: sql`case when ${rateLimitBuckets.resetAt} <= ${at.toISOString()}::timestamptz then ${resetAt.toISOString()}::timestamptz else ${rateLimitBuckets.resetAt} end`,
+      },
+    })
+    .returning({ count: rateLimitBuckets.count, resetAt: rateLimitBuckets.resetAt });
+  // Closed windows are dead weight; sweep them now and then rather than on every hit.
+  if (Math.random() < 0.02) await db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.resetAt, new Date(at.getTime() - 86_400_000)));
+  return state(row.count, row.resetAt, window.limit, at);
+}
+
+export async function clearBucket(db: DbOrTx, key: string): Promise<void> {
+  await db.delete(rateLimitBuckets).where(eq(rateLimitBuckets.key, key));
+}
