@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NAV_ITEMS } from "@/components/shell/nav-items";
-import { SidebarNav } from "@/components/shell/sidebar-nav";
+import { PortalNav } from "@/components/shell/portal-nav";
 import { UserMenu } from "@/components/shell/user-menu";
 import { requirePageContext } from "@/lib/security/page-context";
 
@@ -23,7 +23,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
       </header>
       <div className="mx-auto flex max-w-7xl flex-col gap-6 px-4 py-6 md:flex-row">
         <aside className="md:w-48 md:shrink-0">
-          <SidebarNav items={items} />
+          <PortalNav items={items} isAdmin={ctx.permissions.has("admin:users")} />
         </aside>
         <main className="min-w-0 flex-1">{children}</main>
       </div>

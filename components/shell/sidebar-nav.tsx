@@ -21,7 +21,7 @@ export function SidebarNav({ items, badges = {} }: { items: NavItem[]; badges?: 
           >
             {item.label}
             {badge ? (
-              <span className="ml-2 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-semibold text-white" aria-label={`${badge} pending`}>
+              <span className="ml-2 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-semibold text-white" aria-label={`${badge} pending`} data-testid={`nav-badge-${item.label.toLowerCase()}`}>
                 {badge}
               </span>
             ) : null}

@@ -39,3 +39,33 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** A page of a list API that returns a bare JSON array and the next cursor in `X-Next-Cursor` (the Phase 1 shape). */
+export async function apiPage<T>(path: string): Promise<{ items: T[]; nextCursor: string | null }> {
+  const res = await fetch(path, { credentials: "same-origin" });
+  const text = await res.text();
+  const data = text ? safeJson(text) : undefined;
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+    throw new ApiError(res.status, err?.code ?? "http_error", err?.message ?? `Request failed (${res.status})`, err?.details);
+  }
+  return { items: (data as T[]) ?? [], nextCursor: res.headers.get("x-next-cursor") };
+}
+
+/** Build a query string from defined, non-empty values. */
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === "") continue;
+    search.set(key, String(value));
+  }
+  const s = search.toString();
+  return s ? `?${s}` : "";
+}
+
+/** A user-facing message for any error a query or mutation throws. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return "Something went wrong";
+}

@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import { SessionsPanel, DevicesPanel } from "@/components/account/sessions-panel";
+import { TokensPanel } from "@/components/account/tokens-panel";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageContext } from "@/lib/security/page-context";
+
+export const metadata: Metadata = { title: "Account" };
+
+export default async function AccountPage() {
+  const ctx = await requirePageContext(undefined, "/account");
+  return (
+    <div className="space-y-6" data-testid="account-page">
+      <PageHeader
+        title="Account"
+        description={
+          <>
+            {ctx.user.email} · {ctx.user.role} · {ctx.permissions.size} permissions
+          </>
+        }
+      />
+      <TokensPanel />
+      <SessionsPanel />
+      <DevicesPanel />
+    </div>
+  );
+}

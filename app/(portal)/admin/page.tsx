@@ -1,0 +1,10 @@
+import type { Metadata } from "next";
+import { UsersAdmin } from "@/components/admin/users-admin";
+import { requirePageContext } from "@/lib/security/page-context";
+
+export const metadata: Metadata = { title: "Users · Admin" };
+
+export default async function AdminUsersPage() {
+  const ctx = await requirePageContext("admin:users", "/admin");
+  return <UsersAdmin currentUserId={ctx.user.id} />;
+}
