@@ -1,0 +1,195 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { eq, sql } from "drizzle-orm";
+import type { DatabaseHandle } from "../db/client";
+import { nodes } from "../db/schema";
+import { log } from "../log";
+import { CHANNELS, parseControlNotice } from "./channels";
+import { claimTasks, renewLeases } from "./queue";
+import { sweep } from "./sweeper";
+import { TaskRun, type EngineDeps } from "./task-run";
+
+export interface EngineTimings {
+  /** How long a claim lives without a heartbeat; a dead node's tasks are recovered after this. */
+  leaseMs: number;
+  heartbeatMs: number;
+  sweepMs: number;
+  /** Fallback claim poll, in case a NOTIFY was missed; wake-ups normally come by NOTIFY. */
+  pollMs: number;
+  /** Output batching window. */
+  batchMs: number;
+  /** How long a question may stay unanswered. */
+  waitTimeoutMs: number;
+  /** How long an aborted agent gets to return before the worker records the outcome without it. */
+  abortGraceMs: number;
+}
+
+export const DEFAULT_TIMINGS: EngineTimings = {
+  leaseMs: 10_000,
+  heartbeatMs: 3_000,
+  sweepMs: 2_000,
+  pollMs: 2_000,
+  batchMs: 50,
+  waitTimeoutMs: 24 * 60 * 60 * 1000,
+  abortGraceMs: 5_000,
+};
+
+export interface EngineOptions extends Partial<EngineTimings> {
+  handle: DatabaseHandle;
+  deps: EngineDeps;
+  nodeId?: string;
+  /** Tasks this node runs at once. */
+  concurrency?: number;
+  /** Recorded in `nodes` (web | worker | web+worker). */
+  roles?: string;
+  version?: string;
+}
+
+export interface Engine {
+  readonly nodeId: string;
+  readonly concurrency: number;
+  start(): Promise<void>;
+  /** Stop claiming, give running tasks up to drainMs, then abandon the rest cleanly. */
+  stop(options?: { drainMs?: number }): Promise<void>;
+  /** Stop at once and write nothing, as if the process died (tests simulate crashes with it). */
+  halt(): Promise<void>;
+  /** Look for work now (normally triggered by NOTIFY). */
+  pump(): void;
+  /** Run one sweep now (normally on a timer). */
+  sweepNow(): Promise<void>;
+  runningTaskIds(): string[];
+}
+
+export function newNodeId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const t: EngineTimings = { ...DEFAULT_TIMINGS, ...definedOnly(options) };
+  const nodeId = options.nodeId ?? newNodeId();
+  const concurrency = options.concurrency ?? 4;
+  const { db } = options.handle;
+  const runs = new Map<string, { run: TaskRun; done: Promise<void> }>();
+  const timers: NodeJS.Timeout[] = [];
+  const unlisteners: (() => Promise<void>)[] = [];
+  let stopping = false;
+  let pumping = false;
+  let pumpAgain = false;
+  let sweeping = false;
+
+  const env = { db, nodeId, batchMs: t.batchMs, waitTimeoutMs: t.waitTimeoutMs, abortGraceMs: t.abortGraceMs, deps: options.deps };
+
+  const pump = () => {
+    if (stopping) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    void (async () => {
+      try {
+        do {
+          pumpAgain = false;
+          const free = concurrency - runs.size;
+          if (free <= 0) break;
+          const claimed = await claimTasks(db, { nodeId, limit: free, leaseMs: t.leaseMs });
+          for (const claim of claimed) {
+            const run = new TaskRun(env, claim);
+            const done = run.execute().finally(() => {
+              runs.delete(claim.id);
+              pump();
+            });
+            runs.set(claim.id, { run, done });
+          }
+          if (claimed.length === free) pumpAgain = true;
+        } while (pumpAgain && !stopping);
+      } catch (error) {
+        log.warn({ err: error, nodeId }, "claiming tasks failed; the poll retries");
+      } finally {
+        pumping = false;
+      }
+    })();
+  };
+
+  const heartbeat = async () => {
+    await db.update(nodes).set({ heartbeatAt: sql`now()` }).where(eq(nodes.id, nodeId));
+    const held = [...runs.values()].map(({ run }) => ({ id: run.id, attempt: run.attempt }));
+    const statuses = new Map((await renewLeases(db, { nodeId, held, leaseMs: t.leaseMs })).map((s) => [s.id, s]));
+    for (const { run } of runs.values()) run.observe(statuses.get(run.id));
+  };
+
+  const sweepNow = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      await sweep(db, { isResumable: (type) => options.deps.resolveAgent(type)?.resumable === true, graceMs: t.leaseMs });
+    } finally {
+      sweeping = false;
+    }
+  };
+
+  const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
+    const timer = setInterval(() => {
+      Promise.resolve()
+        .then(fn)
+        .catch((error: unknown) => log.warn({ err: error, nodeId }, `${what} failed`));
+    }, ms);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  const shutdownListeners = async () => {
+    for (const timer of timers.splice(0)) clearInterval(timer);
+    for (const unlisten of unlisteners.splice(0)) await unlisten().catch(() => {});
+  };
+
+  return {
+    nodeId,
+    concurrency,
+    async start() {
+      await db
+        .insert(nodes)
+        .values({ id: nodeId, hostname: hostname(), pid: process.pid, roles: options.roles ?? "worker", version: options.version ?? "0.2.0", concurrency })
+        .onConflictDoUpdate({ target: nodes.id, set: { heartbeatAt: sql`now()`, stoppedAt: null, concurrency } });
+      unlisteners.push(await options.handle.listen(CHANNELS.queue, () => pump()));
+      unlisteners.push(
+        await options.handle.listen(CHANNELS.control, (payload) => {
+          const notice = parseControlNotice(payload);
+          const entry = notice && runs.get(notice.taskId);
+          if (entry) entry.run.refresh().catch((error: unknown) => log.warn({ err: error, taskId: notice.taskId }, "control refresh failed"));
+        }),
+      );
+      every(t.pollMs, pump, "claim poll");
+      every(t.heartbeatMs, heartbeat, "heartbeat");
+      every(t.sweepMs, sweepNow, "sweep");
+      log.info({ nodeId, concurrency, kind: options.handle.kind, leaseMs: t.leaseMs }, "worker started");
+      await sweepNow().catch((error: unknown) => log.warn({ err: error }, "start-up sweep failed"));
+      pump();
+    },
+    async stop({ drainMs = 0 } = {}) {
+      if (stopping) return;
+      stopping = true;
+      await shutdownListeners();
+      const deadline = Date.now() + drainMs;
+      while (runs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      for (const { run } of runs.values()) run.abort("stopping");
+      await Promise.all([...runs.values()].map((r) => r.done));
+      await db.update(nodes).set({ stoppedAt: sql`now()` }).where(eq(nodes.id, nodeId));
+      log.info({ nodeId }, "worker stopped");
+    },
+    async halt() {
+      stopping = true;
+      await shutdownListeners();
+      for (const { run } of runs.values()) run.abort("lost");
+      await Promise.all([...runs.values()].map((r) => r.done));
+    },
+    pump,
+    sweepNow,
+    runningTaskIds: () => [...runs.keys()],
+  };
+}
+
+function definedOnly(options: Partial<EngineTimings>): Partial<EngineTimings> {
+  const keys = Object.keys(DEFAULT_TIMINGS) as (keyof EngineTimings)[];
+  return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+}

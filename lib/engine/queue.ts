@@ -1,0 +1,143 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Database, DbOrTx } from "../db/client";
+import { selectRows } from "../db/sql";
+import { executions, type ExecutionState } from "../db/schema";
+import { recordAudit } from "../security/audit";
+import { CHANNELS } from "./channels";
+import { insertEventRows, notify } from "./event-log";
+import { ACTIVE_STATES } from "./lifecycle";
+
+export interface ClaimedTask {
+  id: string;
+  attempt: number;
+  state: ExecutionState;
+  /** True when this claim picks up a resumable task whose previous worker was lost. */
+  resumed: boolean;
+}
+
+interface ClaimRow {
+  id: string;
+  attempt: number;
+  state: ExecutionState;
+  events_count: number;
+  user_id: string;
+  session_id: string | null;
+  agent_type: string;
+  resumed: boolean;
+}
+
+export function leaseInterval(ms: number) {
+  return sql`(${Math.round(ms)}::int * interval '1 millisecond')`;
+}
+
+/** Wake workers on every node: a task is ready to be claimed. Call inside the enqueuing transaction. */
+export async function announceWork(tx: DbOrTx, taskId: string): Promise<void> {
+  await notify(tx, CHANNELS.queue, taskId);
+}
+
+/**
+ * Claim up to `limit` tasks for this node in one short transaction. Fresh PENDING tasks move to
+ * PLANNING; orphans (resumable tasks whose worker was lost, marked claimed_by = null by the
+ * sweeper) keep their state. Either way the attempt number goes up: that is the fence every
+ * later write of this worker checks. SKIP LOCKED lets any number of nodes claim concurrently
+ * without waiting on each other or taking the same row twice.
+ */
+export async function claimTasks(db: Database, options: { nodeId: string; limit: number; leaseMs: number }): Promise<ClaimedTask[]> {
+  if (options.limit <= 0) return [];
+  return db.transaction(async (tx) => {
+    const fresh = await claimWhere(tx, sql`state = 'PENDING'`, options, false);
+    const rest = options.limit - fresh.length;
+    const orphans = rest > 0 ? await claimWhere(tx, sql`state in ('PLANNING', 'RUNNING') and claimed_by is null`, { ...options, limit: rest }, true) : [];
+    const rows = [...fresh, ...orphans];
+    for (const row of rows) {
+      const event = row.resumed
+        ? { type: "progress", data: { message: `Resumed on ${options.nodeId} after its worker was lost`, resumed: true, node: options.nodeId, attempt: row.attempt } }
+        : { type: "state", state: "PLANNING" as const, data: { from: "PENDING", node: options.nodeId, attempt: row.attempt } };
+      await insertEventRows(tx, row.id, row.attempt, row.events_count, [event]);
+      await recordAudit(tx, {
+        eventType: "task.started",
+        action: row.resumed ? "task.resumed" : "task.started",
+        actorUserId: row.user_id,
+        sessionId: row.session_id,
+        resourceType: "task",
+        resourceId: row.id,
+        details: { agent_type: row.agent_type, attempt: row.attempt, node: options.nodeId },
+      });
+    }
+    return rows.map((r) => ({ id: r.id, attempt: r.attempt, state: r.state, resumed: r.resumed }));
+  });
+}
+
+async function claimWhere(
+  tx: DbOrTx,
+  condition: ReturnType<typeof sql>,
+  options: { nodeId: string; limit: number; leaseMs: number },
+  resumed: boolean,
+): Promise<ClaimRow[]> {
+  const rows = await selectRows<ClaimRow>(
+    tx,
+    sql`with picked as (
+          select id from executions where ${condition}
+          order by created_at, id limit ${options.limit} for update skip locked
+        )
+        update executions e set
+          state = case when e.state = 'PENDING' then 'PLANNING'::execution_state else e.state end,
+          attempt = e.attempt + 1,
+          claimed_by = ${options.nodeId},
+          lease_expires_at = now() + ${leaseInterval(options.leaseMs)},
+          started_at = coalesce(e.started_at, now()),
+          events_count = e.events_count + 1,
+          updated_at = now()
+        from picked where e.id = picked.id
+        returning e.id, e.attempt, e.state, e.events_count, e.user_id, e.session_id, e.agent_type`,
+  );
+  return rows.map((r) => ({ ...r, attempt: Number(r.attempt), events_count: Number(r.events_count), resumed }));
+}
+
+export interface HeldTask {
+  id: string;
+  attempt: number;
+}
+
+export interface LeaseStatus {
+  id: string;
+  attempt: number;
+  state: ExecutionState;
+  cancelRequestedAt: Date | null;
+}
+
+/**
+ * Extend the leases of the tasks this node runs and report their current state in one query.
+ * A held task missing from the answer, or on another attempt, is lost: its worker must abort.
+ */
+export async function renewLeases(db: DbOrTx, options: { nodeId: string; held: HeldTask[]; leaseMs: number }): Promise<LeaseStatus[]> {
+  if (options.held.length === 0) return [];
+  const rows = await db
+    .update(executions)
+    .set({ leaseExpiresAt: sql`now() + ${leaseInterval(options.leaseMs)}` })
+    .where(
+      and(
+        eq(executions.claimedBy, options.nodeId),
+        inArray(executions.state, [...ACTIVE_STATES]),
+        inArray(
+          executions.id,
+          options.held.map((h) => h.id),
+        ),
+      ),
+    )
+    .returning({ id: executions.id, attempt: executions.attempt, state: executions.state, cancelRequestedAt: executions.cancelRequestedAt });
+  return rows;
+}
+
+/** Give a resumable task back (graceful stop): another worker may claim and resume it. */
+export async function releaseTask(db: DbOrTx, task: HeldTask): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(executions)
+      .set({ claimedBy: null, leaseExpiresAt: null, updatedAt: sql`now()` })
+      .where(and(eq(executions.id, task.id), eq(executions.attempt, task.attempt), inArray(executions.state, [...ACTIVE_STATES])))
+      .returning({ id: executions.id, state: executions.state });
+    if (rows[0] && rows[0].state !== "WAITING") await announceWork(tx, task.id);
+    return rows.length > 0;
+  });
+}

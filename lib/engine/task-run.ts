@@ -1,0 +1,279 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { AgentAdapter, AgentRunResult, AgentSettings, HumanAnswer, HumanQuestion, SkillForAgent } from "../agents/types";
+import type { Database } from "../db/client";
+import { executionEvents, executions, type Execution } from "../db/schema";
+import { log } from "../log";
+import { readEvents } from "./event-log";
+import { isTerminal } from "./lifecycle";
+import { OutputBatcher } from "./output-batcher";
+import type { ClaimedTask, LeaseStatus } from "./queue";
+import { releaseTask } from "./queue";
+import { transitionTask, type TransitionInput } from "./transitions";
+
+/** What the engine injects, so it never imports adapters, config or skills itself. */
+export interface EngineDeps {
+  resolveAgent: (agentType: string) => AgentAdapter | undefined;
+  loadSettings: (db: Database, agentType: string) => Promise<AgentSettings>;
+  loadSkills: (db: Database, names: string[]) => Promise<SkillForAgent[]>;
+  /** The folder the agent works in; created if missing. */
+  workspaceFor: (task: Execution) => Promise<string>;
+}
+
+export interface RunEnvironment {
+  db: Database;
+  nodeId: string;
+  batchMs: number;
+  waitTimeoutMs: number;
+  abortGraceMs: number;
+  deps: EngineDeps;
+}
+
+/** Why a run was aborted; decides what (if anything) the worker records afterwards. */
+export type AbortReason = "cancelled" | "timeout" | "stopping" | "lost" | "ended_elsewhere";
+
+class RunAborted extends Error {
+  constructor(readonly reason: AbortReason) {
+    super(`Task run aborted: ${reason}`);
+    this.name = "AbortError";
+  }
+}
+
+interface Waiter {
+  waitSeq: number;
+  resolve: (answer: HumanAnswer) => void;
+  reject: (error: Error) => void;
+}
+
+/** One claimed task on this node: planning, the agent run, waits, and the final state. */
+export class TaskRun {
+  readonly id: string;
+  readonly attempt: number;
+  private readonly controller = new AbortController();
+  private reason: AbortReason | undefined;
+  private waiter: Waiter | undefined;
+  private batcher: OutputBatcher;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private replay: HumanAnswer[] = [];
+  private asked = 0;
+  private adapter: AgentAdapter | undefined;
+
+  constructor(
+    private readonly env: RunEnvironment,
+    private readonly claim: ClaimedTask,
+  ) {
+    this.id = claim.id;
+    this.attempt = claim.attempt;
+    this.batcher = new OutputBatcher(env.db, claim.id, claim.attempt, env.batchMs, () => this.abort("lost"));
+  }
+
+  get aborted(): AbortReason | undefined {
+    return this.reason;
+  }
+
+  abort(reason: AbortReason): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller.abort(new RunAborted(reason));
+    this.waiter?.reject(new RunAborted(reason));
+    this.waiter = undefined;
+  }
+
+  /** React to the task row as the heartbeat or a NOTIFY saw it (undefined: the lease is gone). */
+  observe(status: Pick<LeaseStatus, "attempt" | "state" | "cancelRequestedAt"> | undefined): void {
+    if (!status || status.attempt !== this.attempt) return this.abort("lost");
+    if (isTerminal(status.state)) return this.abort("ended_elsewhere");
+    if (status.cancelRequestedAt) return this.abort("cancelled");
+    if (this.waiter && status.state === "RUNNING") void this.checkAnswer();
+  }
+
+  /** Re-read the row (after a control NOTIFY) and react. */
+  async refresh(): Promise<void> {
+    const [row] = await this.env.db
+      .select({ attempt: executions.attempt, state: executions.state, cancelRequestedAt: executions.cancelRequestedAt })
+      .from(executions)
+      .where(eq(executions.id, this.id));
+    this.observe(row);
+  }
+
+  async execute(): Promise<void> {
+    try {
+      await this.executeInner();
+    } catch (error) {
+      log.error({ err: error, taskId: this.id, attempt: this.attempt }, "task run crashed");
+      await this.finish({ to: "FAILED", set: { error: "The engine failed while running this task", errorCode: "engine_error" } }).catch(() => {});
+    } finally {
+      if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    }
+  }
+
+  private async executeInner(): Promise<void> {
+    const [task] = await this.env.db.select().from(executions).where(eq(executions.id, this.id));
+    if (!task || task.attempt !== this.attempt) return;
+    this.adapter = this.env.deps.resolveAgent(task.agentType);
+    if (!this.adapter) {
+      await this.finish({ to: "FAILED", set: { error: `No agent "${task.agentType}" is available on node ${this.env.nodeId}`, errorCode: "agent_unavailable" } });
+      return;
+    }
+    this.startTimeout(task);
+
+    let prepared: { config: AgentSettings; skills: SkillForAgent[]; workspace: string };
+    try {
+      prepared = {
+        config: await this.env.deps.loadSettings(this.env.db, task.agentType),
+        skills: await this.env.deps.loadSkills(this.env.db, task.skills),
+        workspace: await this.env.deps.workspaceFor(task),
+      };
+    } catch (error) {
+      await this.finish({ to: "FAILED", set: { error: `Could not prepare the task: ${messageOf(error)}`, errorCode: "planning_failed" } });
+      return;
+    }
+    if (this.reason) return this.settleAborted();
+    if (task.state === "PLANNING") {
+      // A cancel requested during planning must win even if its NOTIFY has not arrived yet.
+      const moved = await transitionTask(this.env.db, {
+        taskId: this.id,
+        attempt: this.attempt,
+        to: "RUNNING",
+        from: ["PLANNING"],
+        when: isNull(executions.cancelRequestedAt),
+        data: { node: this.env.nodeId, workspace: prepared.workspace },
+      });
+      if (!moved) {
+        await this.refresh();
+        return this.settleAborted(this.reason ?? "lost");
+      }
+    }
+    if (this.claim.resumed) this.replay = await answeredQuestions(this.env.db, this.id);
+
+    const run = this.adapter.run({
+      task: { id: task.id, attempt: this.attempt, userId: task.userId, projectId: task.projectId, agentType: task.agentType },
+      prompt: task.prompt,
+      context: task.context,
+      workspace: prepared.workspace,
+      skills: prepared.skills,
+      signal: this.controller.signal,
+      emit: (event) => this.batcher.push(event),
+      askHuman: (question) => this.askHuman(question),
+      config: prepared.config,
+    });
+    const outcome = await this.settle(run);
+    if (this.reason) return this.settleAborted();
+    if (outcome.ok) {
+      const result = { output: outcome.value.output, ...(outcome.value.data ? { data: outcome.value.data } : {}) };
+      await this.finish({ to: "COMPLETED", from: ["RUNNING"], set: { result }, events: [{ type: "result", data: result }] });
+    } else {
+      const message = messageOf(outcome.error);
+      await this.finish({ to: "FAILED", set: { error: message, errorCode: "agent_error" }, events: [{ type: "error", data: { message } }] });
+    }
+  }
+
+  /** Wait for the agent; after an abort give it abortGraceMs to return before moving on without it. */
+  private async settle(run: Promise<AgentRunResult>): Promise<{ ok: true; value: AgentRunResult } | { ok: false; error: unknown }> {
+    const outcome = run.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const grace = new Promise<{ ok: false; error: unknown }>((resolve) => {
+      const onAbort = () => {
+        const timer = setTimeout(() => resolve({ ok: false, error: new Error("agent did not stop after abort") }), this.env.abortGraceMs);
+        void outcome.finally(() => clearTimeout(timer));
+      };
+      if (this.controller.signal.aborted) onAbort();
+      else this.controller.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return Promise.race([outcome, grace]);
+  }
+
+  private async settleAborted(reason = this.reason): Promise<void> {
+    if (reason === "cancelled") {
+      await this.finish({ to: "CANCELLED", data: { reason: "cancel requested", node: this.env.nodeId } });
+    } else if (reason === "timeout") {
+      await this.finish({ to: "FAILED", set: { error: "The task ran longer than its time limit", errorCode: "timeout" }, data: { reason: "timeout" } });
+    } else if (reason === "stopping") {
+      await this.batcher.close();
+      if (this.adapter?.resumable) await releaseTask(this.env.db, { id: this.id, attempt: this.attempt });
+      else await this.finish({ to: "FAILED", set: { error: `Node ${this.env.nodeId} shut down while the task ran; it was not replayed`, errorCode: "node_stopped" }, data: { reason: "node_stopped" } });
+    } else {
+      // lost / ended_elsewhere: someone else owns the outcome; this worker writes nothing more.
+      this.batcher.discard();
+    }
+  }
+
+  private async finish(input: Omit<TransitionInput, "taskId" | "attempt">): Promise<void> {
+    await this.batcher.close();
+    const done = await transitionTask(this.env.db, { ...input, taskId: this.id, attempt: this.attempt, data: { node: this.env.nodeId, ...input.data } });
+    if (!done) log.info({ taskId: this.id, attempt: this.attempt, to: input.to }, "task outcome not recorded: the claim was lost or the task already ended");
+  }
+
+  private startTimeout(task: Execution): void {
+    if (!task.timeoutMs) return;
+    const started = task.startedAt?.getTime() ?? Date.now();
+    const remaining = Math.max(0, started + task.timeoutMs - Date.now());
+    this.timeoutTimer = setTimeout(() => this.abort("timeout"), remaining);
+  }
+
+  private async askHuman(question: HumanQuestion): Promise<HumanAnswer> {
+    if (this.reason) throw new RunAborted(this.reason);
+    const index = this.asked++;
+    // A resumed run replays its earlier questions: the answers are already in the log.
+    if (index < this.replay.length) return this.replay[index];
+    if (!(await this.batcher.flush())) throw new RunAborted("lost");
+    const moved = await transitionTask(this.env.db, {
+      taskId: this.id,
+      attempt: this.attempt,
+      to: "WAITING",
+      from: ["RUNNING"],
+      set: { waitExpiresAt: new Date(Date.now() + this.env.waitTimeoutMs) },
+      events: [{ type: "wait", data: { kind: question.kind, prompt: question.prompt, ...(question.tool ? { tool: question.tool } : {}), ...(question.options ? { options: question.options } : {}) } }],
+    });
+    if (!moved) {
+      await this.refresh();
+      throw new RunAborted(this.reason ?? "lost");
+    }
+    const waitSeq = moved.task.eventsCount - 1;
+    return new Promise<HumanAnswer>((resolve, reject) => {
+      this.waiter = { waitSeq, resolve, reject };
+      if (this.reason) this.abort(this.reason);
+      else void this.checkAnswer();
+    });
+  }
+
+  private async checkAnswer(): Promise<void> {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    const [input] = await this.env.db
+      .select()
+      .from(executionEvents)
+      .where(and(eq(executionEvents.executionId, this.id), gt(executionEvents.seq, waiter.waitSeq), eq(executionEvents.type, "input")))
+      .limit(1);
+    if (!input || this.waiter !== waiter) return;
+    this.waiter = undefined;
+    waiter.resolve(answerFrom(input.data));
+  }
+}
+
+function answerFrom(data: Record<string, unknown>): HumanAnswer {
+  return {
+    ...(typeof data.approved === "boolean" ? { approved: data.approved } : {}),
+    ...(typeof data.text === "string" ? { text: data.text } : {}),
+    answeredBy: String(data.answered_by ?? "unknown"),
+  };
+}
+
+/** The answers already given in this task's log, in the order the questions were asked. */
+async function answeredQuestions(db: Database, taskId: string): Promise<HumanAnswer[]> {
+  const answers: HumanAnswer[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await readEvents(db, taskId, { after, types: ["input"], limit: 500 });
+    for (const event of page) answers.push(answerFrom(event.data));
+    if (page.length < 500) return answers;
+    after = page.at(-1)!.seq;
+  }
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.slice(0, 4000) || "The agent failed without a message";
+}
+

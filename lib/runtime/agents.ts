@@ -1,0 +1,25 @@
+import { eq } from "drizzle-orm";
+import { registeredAgents, findAgent } from "../agents/registry";
+import { registerTestAgent } from "../agents/test-echo";
+import type { AgentAdapter } from "../agents/types";
+import type { DbOrTx } from "../db/client";
+import { agentConfigs } from "../db/schema";
+import { AppError } from "../errors";
+
+/** Make sure the built-in agents this process may run are registered (idempotent). */
+export function ensureAgents(): void {
+  registerTestAgent();
+}
+
+/** The adapter for a submitted agent_type, or 422 naming the ones that exist. */
+export async function requireAgent(db: DbOrTx, agentType: string): Promise<AgentAdapter> {
+  ensureAgents();
+  const adapter = findAgent(agentType);
+  if (!adapter) {
+    const known = registeredAgents().map((a) => a.type);
+    throw new AppError("validation_failed", `Unknown agent_type "${agentType}"; known agent types: ${known.join(", ") || "none"}`, { agent_type: agentType, known });
+  }
+  const [config] = await db.select({ enabled: agentConfigs.enabled }).from(agentConfigs).where(eq(agentConfigs.agentType, adapter.type)).limit(1);
+  if (config && !config.enabled) throw new AppError("validation_failed", `The agent "${adapter.type}" is disabled by an administrator`, { agent_type: adapter.type });
+  return adapter;
+}

@@ -1,0 +1,81 @@
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { executions } from "../db/schema";
+import { readEvents } from "../engine/event-log";
+import { AppError } from "../errors";
+import { authorize } from "../security/authorize";
+import type { AuthContext } from "../security/context";
+import { canSeeAll, loadVisibleTask } from "./access";
+import { pendingQuestion } from "./control";
+import type { EventsQuery, ListTasksQuery, TaskDto, TaskStateDto } from "./schemas";
+import { toEventDto, toStateDto, toTaskDto } from "./serialize";
+
+export async function queryTaskState(db: Database, ctx: AuthContext, taskId: string): Promise<TaskStateDto> {
+  await authorize(ctx, "task:view");
+  return toStateDto(await loadVisibleTask(db, ctx, taskId));
+}
+
+export async function getTask(db: Database, ctx: AuthContext, taskId: string): Promise<TaskDto> {
+  await authorize(ctx, "task:view");
+  const task = await loadVisibleTask(db, ctx, taskId);
+  if (task.state !== "WAITING") return toTaskDto(task, { pending_question: null });
+  const wait = await pendingQuestion(db, taskId);
+  const question = wait ? { seq: wait.seq, ...(wait.data as { kind: "approval" | "question"; prompt: string }) } : null;
+  return toTaskDto(task, { pending_question: question });
+}
+
+export async function listEvents(db: Database, ctx: AuthContext, taskId: string, query: EventsQuery) {
+  await authorize(ctx, "task:view");
+  const task = await loadVisibleTask(db, ctx, taskId);
+  const events = await readEvents(db, taskId, { after: query.after, limit: query.limit });
+  return {
+    task_id: task.id,
+    state: task.state,
+    events: events.map(toEventDto),
+    next_after: events.at(-1)?.seq ?? query.after,
+    events_count: task.eventsCount,
+  };
+}
+
+/** Opaque keyset cursor over (created_at, id), newest first; created_at kept at full precision. */
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
+    if (typeof createdAt === "string" && typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(Date.parse(createdAt))) return { createdAt, id };
+  } catch {
+    // fall through
+  }
+  throw new AppError("bad_request", "cursor is not one this API returned");
+}
+
+export async function listTasks(db: Database, ctx: AuthContext, query: ListTasksQuery): Promise<{ tasks: TaskDto[]; next_cursor: string | null }> {
+  await authorize(ctx, "task:view");
+  if (query.all && !canSeeAll(ctx)) throw new AppError("forbidden", "Only administrators can list everyone's tasks");
+  const conditions: SQL[] = [];
+  if (!query.all) conditions.push(eq(executions.userId, ctx.user.id));
+  if (query.state) conditions.push(inArray(executions.state, query.state));
+  if (query.agent_type) conditions.push(eq(executions.agentType, query.agent_type));
+  if (query.project_id) conditions.push(eq(executions.projectId, query.project_id));
+  if (query.session_id) conditions.push(eq(executions.sessionId, query.session_id));
+  if (query.cursor) {
+    const { createdAt, id } = decodeCursor(query.cursor);
+    const ts = sql`${createdAt}::timestamptz`;
+    conditions.push(or(lt(executions.createdAt, ts), and(eq(executions.createdAt, ts), lt(executions.id, id)))!);
+  }
+  const rows = await db
+    .select({ task: executions, cursorTs: sql<string>`${executions.createdAt}::text` })
+    .from(executions)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(executions.createdAt), desc(executions.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    tasks: page.map((r) => toTaskDto(r.task)),
+    next_cursor: rows.length > query.limit && last ? encodeCursor(last.cursorTs, last.task.id) : null,
+  };
+}
