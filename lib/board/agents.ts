@@ -1,14 +1,21 @@
 import type { z } from "zod";
+import { listAgentsFor, registerBuiltInAgents } from "../agents";
 import { registeredAgents } from "../agents/registry";
 import type { Database } from "../db/client";
-import { ensureAgents, type Runtime } from "../runtime";
+import { ensureAgents } from "../runtime";
 import type { AuthContext } from "../security/context";
 import { isAllowed } from "../security/policies";
 import type { agentTypesResponse, availableAgentsResponse } from "./schemas";
 
+/** The real adapters, plus the test agents where the environment enables them. */
+function registerAll(): void {
+  registerBuiltInAgents();
+  ensureAgents();
+}
+
 /** Every agent type this node knows (Phase 1 `GET /api/agents/types`); nothing is probed. */
 export function listAgentTypes(): z.infer<typeof agentTypesResponse> {
-  ensureAgents();
+  registerAll();
   return {
     types: registeredAgents().map((a) => ({
       agent_type: a.type,
@@ -21,20 +28,18 @@ export function listAgentTypes(): z.infer<typeof agentTypesResponse> {
 }
 
 /**
- * The agents this caller could run right now (Phase 1 `GET /api/agents/available`): the runtime
- * contract's listing (probed, enabled) narrowed to those no agent policy denies the caller.
+ * The agents this caller could run right now (Phase 1 `GET /api/agents/available`): the agents
+ * module's listing (probed, enabled) narrowed to those no agent policy denies the caller.
  */
-export async function listAvailableAgents(
-  db: Database,
-  { ctx, runtime }: { ctx: AuthContext; runtime: Pick<Runtime, "listAgents"> },
-): Promise<z.infer<typeof availableAgentsResponse>> {
-  const { agents } = await runtime.listAgents(ctx);
+export async function listAvailableAgents(db: Database, { ctx }: { ctx: AuthContext }): Promise<z.infer<typeof availableAgentsResponse>> {
+  registerAll();
+  const agents = await listAgentsFor(db, ctx);
   const usable = [];
   for (const agent of agents) {
     if (agent.available && (await isAllowed(db, ctx, "agent", agent.agent_type))) {
       usable.push({
         agent_type: agent.agent_type,
-        display_name: agent.display_name,
+        display_name: agent.name,
         description: agent.description,
         backend: agent.backend,
         aliases: agent.aliases,

@@ -29,6 +29,7 @@ describe("board: /api/agents (Phase 1)", async () => {
     const { types } = (await res.json()) as { types: AgentJson[] };
     const echo = types.find((t) => t.agent_type === "test-echo");
     expect(echo).toMatchObject({ display_name: "Test echo", description: expect.any(String) });
+    expect(types.map((t) => t.agent_type)).toEqual(expect.arrayContaining(["claude", "claude-code", "goose", "auggie", "ollama", "opendevin"]));
     expect(types.map((t) => t.agent_type)).toEqual([...types.map((t) => t.agent_type)].sort());
   });
 
