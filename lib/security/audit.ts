@@ -93,7 +93,8 @@ export async function recordAudit(tx: DbOrTx, input: AuditInput): Promise<AuditE
     resourceId: input.resourceId ?? null,
     action: input.action,
     outcome: input.outcome ?? "success",
-    details: input.details ?? {},
+    // Hash exactly what jsonb will hand back: plain JSON (Dates as strings, undefined dropped).
+    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const [inserted] = await tx

@@ -12,7 +12,8 @@ describe("same-origin check for cookie writes", () => {
   });
 
   it("refuses foreign, null and cross-site writes", () => {
-    for (const headers of [{ origin: "https://evil.example" }, { origin: "null" }, { "sec-fetch-site": "cross-site" }, { origin: "http://portal.test.evil.example" }]) {
+    const cases: Record<string, string>[] = [{ origin: "https://evil.example" }, { origin: "null" }, { "sec-fetch-site": "cross-site" }, { origin: "http://portal.test.evil.example" }];
+    for (const headers of cases) {
       expect(() => assertSameOrigin(req("POST", headers)), JSON.stringify(headers)).toThrow(/Cross-site/);
     }
   });

@@ -1,0 +1,128 @@
+import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "../db/client";
+import { auditEvents, type AuditEvent } from "../db/schema";
+
+export const MAX_AUDIT_PAGE = 1000;
+
+export const auditFilterSchema = z
+  .object({
+    user_id: z.string().uuid().optional(),
+    session_id: z.string().uuid().optional(),
+    event_type: z.string().trim().min(1).max(64).optional(),
+    resource_type: z.string().trim().min(1).max(64).optional(),
+    resource_id: z.string().trim().min(1).max(200).optional(),
+    outcome: z.enum(["success", "failure", "denied"]).optional(),
+    from: z.coerce.date().optional(),
+    to: z.coerce.date().optional(),
+  })
+  .refine((v) => !(v.from && v.to && v.from > v.to), { message: "from must not be after to", path: ["from"] });
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+export const auditPageSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(100),
+  /** The seq to continue after (exclusive), as returned in next_cursor. */
+  cursor: z.coerce.number().int().min(0).optional(),
+  order: z.enum(["asc", "desc"]).default("desc"),
+});
+export type AuditPage = z.infer<typeof auditPageSchema>;
+
+/** Query string for the list endpoints: filters + paging. */
+export const auditListQuery = z.intersection(auditFilterSchema, auditPageSchema);
+
+export function auditEventJson(e: AuditEvent) {
+  return {
+    id: e.id,
+    seq: e.seq,
+    occurred_at: e.occurredAt.toISOString(),
+    event_type: e.eventType,
+    actor_user_id: e.actorUserId,
+    session_id: e.sessionId,
+    device_id: e.deviceId,
+    ip: e.ip,
+    resource_type: e.resourceType,
+    resource_id: e.resourceId,
+    action: e.action,
+    outcome: e.outcome,
+    details: e.details,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  };
+}
+export type AuditEventJson = ReturnType<typeof auditEventJson>;
+
+function conditions(f: AuditFilter): (SQL | undefined)[] {
+  return [
+    f.user_id ? eq(auditEvents.actorUserId, f.user_id) : undefined,
+    f.session_id ? eq(auditEvents.sessionId, f.session_id) : undefined,
+    f.event_type ? eq(auditEvents.eventType, f.event_type) : undefined,
+    f.resource_type ? eq(auditEvents.resourceType, f.resource_type) : undefined,
+    f.resource_id ? eq(auditEvents.resourceId, f.resource_id) : undefined,
+    f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
+    f.from ? gte(auditEvents.occurredAt, f.from) : undefined,
+    f.to ? lte(auditEvents.occurredAt, f.to) : undefined,
+  ];
+}
+
+/** One page of events, keyset-paginated by seq (stable while the chain grows). */
+export async function listAuditEvents(db: DbOrTx, filter: AuditFilter, page: AuditPage) {
+  const after = page.cursor === undefined ? undefined : page.order === "asc" ? gt(auditEvents.seq, page.cursor) : lt(auditEvents.seq, page.cursor);
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(and(...conditions(filter), after))
+    .orderBy(page.order === "asc" ? asc(auditEvents.seq) : desc(auditEvents.seq))
+    .limit(page.limit + 1);
+  const more = rows.length > page.limit;
+  const events = rows.slice(0, page.limit).map(auditEventJson);
+  return { events, next_cursor: more ? String(events[events.length - 1]!.seq) : null };
+}
+
+/** Every matching event in seq order, a batch at a time (for exports). */
+export async function* iterateAuditEvents(db: DbOrTx, filter: AuditFilter, batchSize = MAX_AUDIT_PAGE): AsyncGenerator<AuditEventJson[]> {
+  let cursor: number | undefined;
+  for (;;) {
+    const page = await listAuditEvents(db, filter, { limit: batchSize, cursor, order: "asc" });
+    if (page.events.length > 0) yield page.events;
+    if (!page.next_cursor) return;
+    cursor = Number(page.next_cursor);
+  }
+}
+
+const CSV_COLUMNS = ["seq", "occurred_at", "event_type", "actor_user_id", "session_id", "device_id", "ip", "resource_type", "resource_id", "action", "outcome", "details", "prev_hash", "hash"] as const;
+
+/** RFC 4180 quoting; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
+function csvField(value: unknown): string {
+  let text = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A streamed CSV or JSONL body of every matching event, oldest first. */
+export function auditExportStream(db: DbOrTx, filter: AuditFilter, format: "csv" | "jsonl"): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const batches = iterateAuditEvents(db, filter);
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (format === "csv" && !headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(CSV_COLUMNS.join(",") + "\r\n"));
+        return;
+      }
+      const next = await batches.next();
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      const lines =
+        format === "csv"
+          ? next.value.map((e) => CSV_COLUMNS.map((c) => csvField(e[c])).join(",") + "\r\n")
+          : next.value.map((e) => JSON.stringify(e) + "\n");
+      controller.enqueue(encoder.encode(lines.join("")));
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
+}
