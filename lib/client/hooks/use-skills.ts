@@ -1,0 +1,68 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api";
+
+export interface Skill {
+  name: string;
+  description: string;
+  version: string | null;
+  allowed_tools: string[];
+  source: string;
+  enabled: boolean;
+  usable: boolean;
+  file_count: number;
+  size_bytes: number;
+  installed_at: string;
+  updated_at: string;
+}
+
+export interface SkillDetails extends Skill {
+  instructions: string;
+  license: string | null;
+  metadata: Record<string, string>;
+  files: { path: string; size_bytes: number }[];
+  problem?: string;
+}
+
+export const skillKeys = {
+  all: ["skills"] as const,
+  list: () => [...skillKeys.all, "list"] as const,
+  detail: (name: string) => [...skillKeys.all, "detail", name] as const,
+};
+
+export function useSkillsQuery() {
+  return useQuery({ queryKey: skillKeys.list(), queryFn: () => api<{ skills: Skill[] }>("/api/runtime/skills").then((r) => r.skills) });
+}
+
+export function useSkillQuery(name: string | null) {
+  return useQuery({ queryKey: skillKeys.detail(name ?? ""), queryFn: () => api<SkillDetails>(`/api/runtime/skills/${encodeURIComponent(name!)}`), enabled: Boolean(name) });
+}
+
+export function useInstallSkillMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ file, replace }: { file: File; replace: boolean }) => {
+      const form = new FormData();
+      form.set("file", file);
+      return api<SkillDetails & { replaced: boolean }>(`/api/runtime/skills${replace ? "?replace=true" : ""}`, { method: "POST", body: form });
+    },
+    onSuccess: () => qc.invalidateQueries({ queryKey: skillKeys.all }),
+  });
+}
+
+export function useSetSkillEnabledMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, enabled }: { name: string; enabled: boolean }) => api<Skill>(`/api/runtime/skills/${encodeURIComponent(name)}`, { method: "PATCH", body: { enabled } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: skillKeys.all }),
+  });
+}
+
+export function useDeleteSkillMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api<void>(`/api/runtime/skills/${encodeURIComponent(name)}`, { method: "DELETE" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: skillKeys.all }),
+  });
+}
