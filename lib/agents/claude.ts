@@ -38,7 +38,7 @@ export const claudeAgent: AgentAdapter = {
   async run(input: AgentRunInput): Promise<AgentRunResult> {
     const { config, emit, signal } = input;
     if (!text(config.apiKey)) throw new AgentError("not_configured", "ANTHROPIC_API_KEY not set");
-    const model = text(config.model) ?? "claude-sonnet-4-5";
+    const model = text(config.model) ?? "claude-sonnet-5-5";
     const system = skillsSystemPrompt(input.skills, text(config.systemPrompt));
     if (signal.aborted) throw cancelledError();
     const stream = client(config).messages.stream(

@@ -43,7 +43,7 @@ export const AGENT_SETTINGS: Record<string, readonly SettingSpec[]> = {
   claude: [
     { key: "apiKey", label: "Anthropic API key", type: "string", env: "ANTHROPIC_API_KEY", secret: true },
     { key: "baseUrl", label: "API base URL", type: "url", env: "ANTHROPIC_BASE_URL", default: "https://api.anthropic.com" },
-    { key: "model", label: "Model", type: "string", env: "ANTHROPIC_MODEL", default: "claude-sonnet-4-5" },
+    { key: "model", label: "Model", type: "string", env: "ANTHROPIC_MODEL", default: "claude-sonnet-5-5" },
     { key: "maxTokens", label: "Max output tokens", type: "number", env: "ANTHROPIC_MAX_TOKENS", default: 8192, min: 1, max: 200_000 },
     { key: "maxRetries", label: "Retries on 429/5xx", type: "number", default: 2, min: 0, max: 10 },
     { key: "systemPrompt", label: "System prompt", type: "string", help: "Prepended to the skills' instructions" },
