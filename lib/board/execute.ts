@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { boardTasks, type Project } from "../db/schema";
 import { AppError } from "../errors";
+import { log } from "../log";
 import { submitTaskBody, type Runtime, type TaskDto, type TaskStateDto } from "../runtime";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
@@ -127,7 +128,11 @@ export async function executeBoardTask(
     });
   }
   const run = await runtime.submitTask(ctx, submission.data, { boardTaskId: task.id });
-  await markInProgress(db, ctx, task, run.task_id);
+  // The run is queued and linked whatever happens next; a failure to move the card must not
+  // turn that into an error response (the client would submit it again).
+  await markInProgress(db, ctx, task, run.task_id).catch((error: unknown) =>
+    log.warn({ err: error, boardTaskId: task.id, executionId: run.task_id, requestId: ctx.requestId }, "could not move the card to in_progress"),
+  );
 
   if (wait) await waitForEnd(runtime, ctx, run.task_id, Math.min(waitSeconds, MAX_WAIT_SECONDS), signal);
   const state = wait ? await runtime.queryTaskState(ctx, run.task_id) : run;

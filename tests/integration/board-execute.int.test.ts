@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DELETE as DELETE_PROJECT } from "../../app/api/projects/[id]/route";
 import { POST as CREATE_PROJECT } from "../../app/api/projects/route";
 import { POST as EXECUTE } from "../../app/api/tasks/execute/route";
 import { GET as GET_TASK } from "../../app/api/tasks/[id]/route";
@@ -107,6 +108,20 @@ describe("board: POST /api/tasks/execute", async () => {
 
     expect((await execute({ task_id: task.id })).status).toBe(422);
     expect((await execute({ task_id: task.id, agent_type: "test-echo", wait_timeout_s: 601 })).status).toBe(422);
+  });
+
+  it("keeps the runs, unlinked, when the project is deleted", async () => {
+    const admin = await createUser(db, { role: "ADMIN", name: "Admin" });
+    const other = await CREATE_PROJECT(await browserRequest(dev.id, "/api/projects", { method: "POST", body: JSON.stringify({ key: "TMP", name: "Temporary" }) }));
+    const otherId = (await other.json()).id;
+    const res = await CREATE_TASK(await browserRequest(dev.id, "/api/tasks", { method: "POST", body: JSON.stringify({ project_id: otherId, title: "Short-lived" }) }));
+    const task = await res.json();
+    const run = await (await execute({ task_id: task.id, agent_type: "test-echo", wait: true })).json();
+    expect(run.state).toBe("COMPLETED");
+    const del = await DELETE_PROJECT(await browserRequest(admin.id, `/api/projects/${otherId}`, { method: "DELETE" }), routeParams({ id: otherId }));
+    expect(del.status).toBe(204);
+    const [row] = await db.select().from(executions).where(eq(executions.id, run.execution_id));
+    expect(row).toMatchObject({ state: "COMPLETED", boardTaskId: null, projectId: null });
   });
 
   it("is refused to a VIEWER", async () => {

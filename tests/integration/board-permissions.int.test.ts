@@ -9,7 +9,7 @@ import * as taskOne from "../../app/api/tasks/[id]/route";
 import * as taskList from "../../app/api/tasks/route";
 import { auditEvents, boardTasks, projects, type Role } from "../../lib/db/schema";
 import { ROLE_PERMISSIONS, ROLES, type Permission } from "../../lib/security/permissions";
-import { browserRequest, createUser, routeParams } from "../support/auth";
+import { apiTokenFor, bearerRequest, browserRequest, createUser, openSessionFor, routeParams } from "../support/auth";
 import { useTestDatabase } from "../support/db";
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -142,6 +142,31 @@ describe("board: permissions by role", async () => {
     expect(await db.select().from(boardTasks)).toHaveLength(before);
     const denials = await db.select().from(auditEvents).where(eq(auditEvents.eventType, "permission.denied"));
     expect(denials.some((d) => d.actorUserId === users.VIEWER && d.action === "project:write")).toBe(true);
+  });
+
+  it("works with an API token the way the README shows", async () => {
+    const { token } = await apiTokenFor(db, users.DEVELOPER);
+    const created = await projectList.POST(bearerRequest(token, "/api/projects", { method: "POST", body: JSON.stringify({ key: "TOKEN", name: "Via token" }) }));
+    expect(created.status).toBe(201);
+    const project = await created.json();
+    const task = await taskList.POST(bearerRequest(token, "/api/tasks", { method: "POST", body: JSON.stringify({ project_id: project.id, title: "Via token" }) }));
+    expect(await task.json()).toMatchObject({ key: "TOKEN-1", created_by: users.DEVELOPER });
+    const listed = await taskList.GET(bearerRequest(token, `/api/tasks?project_id=${project.id}`));
+    expect((await listed.json()).map((t: { key: string }) => t.key)).toEqual(["TOKEN-1"]);
+    const bad = await projectList.GET(bearerRequest("ccl_pat_not-a-real-token", "/api/projects"));
+    expect(bad.status).toBe(401);
+  });
+
+  it("a session on a device not yet trusted reads the board but cannot write to it", async () => {
+    const pending = await openSessionFor(db, users.DEVELOPER, { trust: "pending" });
+    expect((await projectList.GET(bearerRequest(pending.token, "/api/projects"))).status).toBe(200);
+    const refused = await taskList.POST(bearerRequest(pending.token, "/api/tasks", { method: "POST", body: JSON.stringify({ project_id: fixture.projectId, title: "from a pending device" }) }));
+    expect(refused.status).toBe(403);
+    const trusted = await openSessionFor(db, users.DEVELOPER, { trust: "trusted" });
+    const allowed = await taskList.POST(bearerRequest(trusted.token, "/api/tasks", { method: "POST", body: JSON.stringify({ project_id: fixture.projectId, title: "from a trusted device" }) }));
+    expect(allowed.status).toBe(201);
+    const [event] = await db.select().from(auditEvents).where(eq(auditEvents.resourceId, (await allowed.json()).id));
+    expect(event).toMatchObject({ eventType: "resource.created", sessionId: trusted.sessionId, deviceId: trusted.deviceId });
   });
 
   it("answers 401 without credentials", async () => {
