@@ -113,9 +113,10 @@ export function createEngine(options: EngineOptions): Engine {
 
   const heartbeat = async () => {
     await db.update(nodes).set({ heartbeatAt: sql`now()` }).where(eq(nodes.id, nodeId));
-    const held = [...runs.values()].map(({ run }) => ({ id: run.id, attempt: run.attempt }));
+    // Judge only the runs in this snapshot: a task claimed while the query ran is not missing from it.
+    const held = [...runs.values()].map(({ run }) => run);
     const statuses = new Map((await renewLeases(db, { nodeId, held, leaseMs: t.leaseMs })).map((s) => [s.id, s]));
-    for (const { run } of runs.values()) run.observe(statuses.get(run.id));
+    for (const run of held) if (runs.get(run.id)?.run === run) run.observe(statuses.get(run.id));
   };
 
   const sweepNow = async () => {

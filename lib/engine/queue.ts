@@ -64,6 +64,13 @@ export async function claimTasks(db: Database, options: { nodeId: string; limit:
         details: { agent_type: row.agent_type, attempt: row.attempt, node: options.nodeId },
       });
     }
+    if (rows.length > 0) {
+      // The audit rows above may have waited for the chain lock: start the lease now, not at the claim.
+      await tx
+        .update(executions)
+        .set({ leaseExpiresAt: sql`clock_timestamp() + ${leaseInterval(options.leaseMs)}` })
+        .where(inArray(executions.id, rows.map((r) => r.id)));
+    }
     return rows.map((r) => ({ id: r.id, attempt: r.attempt, state: r.state, resumed: r.resumed }));
   });
 }
@@ -84,7 +91,7 @@ async function claimWhere(
           state = case when e.state = 'PENDING' then 'PLANNING'::execution_state else e.state end,
           attempt = e.attempt + 1,
           claimed_by = ${options.nodeId},
-          lease_expires_at = now() + ${leaseInterval(options.leaseMs)},
+          lease_expires_at = clock_timestamp() + ${leaseInterval(options.leaseMs)},
           started_at = coalesce(e.started_at, now()),
           events_count = e.events_count + 1,
           updated_at = now()
@@ -114,7 +121,7 @@ export async function renewLeases(db: DbOrTx, options: { nodeId: string; held: H
   if (options.held.length === 0) return [];
   const rows = await db
     .update(executions)
-    .set({ leaseExpiresAt: sql`now() + ${leaseInterval(options.leaseMs)}` })
+    .set({ leaseExpiresAt: sql`clock_timestamp() + ${leaseInterval(options.leaseMs)}` })
     .where(
       and(
         eq(executions.claimedBy, options.nodeId),

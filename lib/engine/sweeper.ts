@@ -22,7 +22,7 @@ export interface SweepReport {
   timeouts: number;
 }
 
-const leaseExpired = sql`${executions.leaseExpiresAt} < now()`;
+const leaseExpired = sql`${executions.leaseExpiresAt} < clock_timestamp()`;
 
 /**
  * Recover work whose worker is gone and enforce deadlines. Every node runs it every second or two;
@@ -57,14 +57,14 @@ export async function sweep(db: Database, options: SweepOptions): Promise<SweepR
   const waits = await db
     .select({ id: executions.id })
     .from(executions)
-    .where(and(eq(executions.state, "WAITING"), lt(executions.waitExpiresAt, sql`now()`)))
+    .where(and(eq(executions.state, "WAITING"), lt(executions.waitExpiresAt, sql`clock_timestamp()`)))
     .limit(batch);
   for (const task of waits) {
     const failed = await transitionTask(db, {
       taskId: task.id,
       to: "FAILED",
       from: ["WAITING"],
-      when: sql`${executions.waitExpiresAt} < now()`,
+      when: sql`${executions.waitExpiresAt} < clock_timestamp()`,
       set: { error: "Nobody answered the agent's question in time", errorCode: "wait_timeout" },
       data: { reason: "wait_timeout" },
       control: "fail",
@@ -72,7 +72,7 @@ export async function sweep(db: Database, options: SweepOptions): Promise<SweepR
     if (failed) report.waitTimeouts++;
   }
 
-  const deadline = sql`${executions.startedAt} + (${executions.timeoutMs} + ${Math.round(options.graceMs)}::int) * interval '1 millisecond' < now()`;
+  const deadline = sql`${executions.startedAt} + (${executions.timeoutMs} + ${Math.round(options.graceMs)}::int) * interval '1 millisecond' < clock_timestamp()`;
   const late = await db
     .select({ id: executions.id })
     .from(executions)
