@@ -214,6 +214,18 @@ export const accountOperations: ApiOperation[] = [
   },
   { method: "GET", path: "/api/account/devices", tag: "Account", summary: "The caller's devices and their trust", access: "authenticated", response: z.object({ devices: z.array(deviceSchema) }) },
   {
+    method: "POST",
+    path: "/api/account/devices/{id}/approve",
+    tag: "Account",
+    summary: "Trust one of your own pending devices",
+    description: "Browser only: re-enter your password to confirm.",
+    access: "authenticated",
+    params: idParams,
+    body: z.object({ password: z.string().min(1).max(1024) }).strict(),
+    response: z.object({ device: deviceSchema }),
+    errors: [409, 429],
+  },
+  {
     method: "GET",
     path: "/api/account/sessions",
     tag: "Account",
