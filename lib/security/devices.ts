@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { checkSignIn, rateLimitedError } from "./sign-in";
 
 export function deviceJson(d: Device, owner?: { email: string; name: string | null }) {
   return {
@@ -92,5 +93,35 @@ export async function decideDevice(db: Database, ctx: AuthContext, devicePk: str
       details: { device_id: device.deviceId, owner_user_id: device.userId, sessions_ended: ended.map((s) => s.id) },
     });
     return { ...deviceJson(device), sessions_ended: ended.length };
+  });
+}
+
+/**
+ * A user trusts one of their own devices by re-entering their password in the browser. The
+ * password check goes through the sign-in path, so it is throttled and audited like a sign-in.
+ * A revoked device stays revoked: only an admin can reverse that.
+ */
+export async function approveOwnDevice(db: Database, ctx: AuthContext, devicePk: string, password: string) {
+  if (ctx.via !== "browser") throw new AppError("forbidden", "Approve your device from the browser, signed in with your password");
+  const [device] = await db.select().from(devices).where(and(eq(devices.id, devicePk), eq(devices.userId, ctx.user.id))).limit(1);
+  if (!device) throw AppError.notFound("Device");
+  if (device.trust === "revoked") throw new AppError("invalid_state", "This device was revoked by an administrator; ask them to restore it");
+  const check = await checkSignIn(db, { email: ctx.user.email, password, ip: ctx.ip });
+  if (!check.ok) {
+    if (check.reason === "rate_limited") throw rateLimitedError(check.retryAfterSeconds);
+    throw new AppError("forbidden", "The password is not correct");
+  }
+  if (device.trust === "trusted") return deviceJson(device);
+  return db.transaction(async (tx) => {
+    const [updated] = await tx.update(devices).set({ trust: "trusted", decidedBy: ctx.user.id, decidedAt: now() }).where(eq(devices.id, devicePk)).returning();
+    await recordAudit(tx, {
+      eventType: "device.approved",
+      action: "approve_own_device",
+      ...actorOf(ctx),
+      resourceType: "device",
+      resourceId: devicePk,
+      details: { device_id: device.deviceId, owner_user_id: ctx.user.id, by: "owner" },
+    });
+    return deviceJson(updated);
   });
 }

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { GET as listMySessions } from "../../app/api/account/sessions/route";
+import { POST as approveOwn } from "../../app/api/account/devices/[id]/approve/route";
 import { POST as openSession } from "../../app/api/runtime/sessions/route";
 import { DELETE as deleteSession, GET as getSession } from "../../app/api/runtime/sessions/[id]/route";
 import { DELETE as clearMemory, GET as listMemory } from "../../app/api/runtime/sessions/[id]/memory/route";
@@ -126,6 +127,23 @@ describe("runtime sessions, devices and session memory", async () => {
     const { users } = await import("../../lib/db/schema");
     await db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, carol.id));
     expect((await getSession(bearerRequest(s.token, `/api/runtime/sessions/${s.sessionId}`), routeParams({ id: s.sessionId }))).status).toBe(401);
+  });
+
+  it("a user trusts their own device by re-entering their password in the browser", async () => {
+    const s = await openSessionFor(db, ada.id, { trust: "pending" });
+    const approve = async (req: Request) => approveOwn(req, routeParams({ id: s.devicePk }));
+    const body = (password: string) => ({ method: "POST", body: JSON.stringify({ password }) });
+    expect((await approve(bearerRequest(s.token, "/x", body(ada.password)))).status).toBe(403);
+    expect((await approve(await browserRequest(bob.id, "/x", body(bob.password)))).status).toBe(404);
+    expect((await approve(await browserRequest(ada.id, "/x", body("wrong password")))).status).toBe(403);
+    const res = await approve(await browserRequest(ada.id, "/x", body(ada.password)));
+    expect(res.status).toBe(200);
+    expect((await res.json()).device.trust).toBe("trusted");
+    const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.eventType, "device.approved"), eq(auditEvents.resourceId, s.devicePk)));
+    expect(event.details).toMatchObject({ by: "owner" });
+    expect((await put(s.token, s.sessionId, "now-trusted", true)).status).toBe(200);
+    await db.update(devices).set({ trust: "revoked" }).where(eq(devices.id, s.devicePk));
+    expect((await approve(await browserRequest(ada.id, "/x", body(ada.password)))).status).toBe(409);
   });
 
   describe("session memory", () => {

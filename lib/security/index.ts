@@ -1,0 +1,18 @@
+/**
+ * The security layer's public surface. next-auth wiring (auth.ts, sign-in-gate.ts) is left
+ * out on purpose: importing it pulls in the whole Auth.js stack; import it directly where needed.
+ */
+export type { AuthContext } from "./context";
+export { isAdmin } from "./context";
+export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, PENDING_DEVICE_PERMISSIONS, permissionsFor, narrowForDevice, isPermission, type Permission } from "./permissions";
+export { authenticate, contextForUser } from "./authenticate";
+export { authorize, canActForOthers, type OwnedResource } from "./authorize";
+export { recordAudit, actorOf, chainHash, canonicalJson, AUDIT_EVENT_TYPES, GENESIS_HASH, type AuditEventType, type AuditInput } from "./audit";
+export { verifyAuditChain, type ChainReport } from "./audit-verify";
+export { listAuditEvents, iterateAuditEvents, auditEventJson } from "./audit-query";
+export { assertPolicies, isAllowed, decide } from "./policies";
+export { bindSession, openSession, resolveSessionToken, SESSION_IDLE_TTL_MS, type SessionBinding } from "./runtime-sessions";
+export { createApiToken, resolveApiToken, revokeApiToken } from "./api-tokens";
+export { getMemory, putMemory, deleteMemory, listMemory, MEMORY_LIMITS } from "./session-memory";
+export { now, setClock, manualClock } from "./clock";
+export { checkSignIn, verifyCredentials, signInThrottle, SIGN_IN_LIMITS } from "./sign-in";
