@@ -47,9 +47,9 @@ export const auggieAgent: AgentAdapter = {
         },
       });
       const exit = await child.exited;
-      if (exit.reason !== "exit") throw exitError(exit, "auggie", { bin, idleTimeoutMs });
+      if (exit.reason !== "exit") throw exitError(exit, "auggie", { bin, idleTimeoutMs, cwd: input.workspace });
       if (!result) {
-        if (exit.code !== 0) throw exitError(exit, "auggie", { bin, idleTimeoutMs });
+        if (exit.code !== 0) throw exitError(exit, "auggie", { bin, idleTimeoutMs, cwd: input.workspace });
         throw new AgentError("protocol_error", "auggie exited without a result line", exit.stderr ? { stderr: lastLines(exit.stderr, 5) } : undefined);
       }
       const answer = typeof result.result === "string" ? result.result : "";

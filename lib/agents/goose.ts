@@ -178,10 +178,10 @@ export const gooseAgent: AgentAdapter = {
       });
       const exit = await child.exited;
       stream.flush();
-      if (exit.reason !== "exit") throw exitError(exit, "goose", { bin, idleTimeoutMs });
+      if (exit.reason !== "exit") throw exitError(exit, "goose", { bin, idleTimeoutMs, cwd: input.workspace });
       // Old goose: error then complete with exit 0; new goose: error and a non-zero exit. Both fail.
       if (stream.error) throw new AgentError("backend_error", `goose: ${stream.error}`, exit.stderr ? { stderr: exit.stderr } : undefined);
-      if (exit.code !== 0) throw exitError(exit, "goose", { bin, idleTimeoutMs });
+      if (exit.code !== 0) throw exitError(exit, "goose", { bin, idleTimeoutMs, cwd: input.workspace });
       if (!stream.complete) throw new AgentError("protocol_error", "goose exited without a complete event");
       return { output: stream.finalText, data: { total_tokens: stream.complete.total_tokens ?? null } };
     } finally {

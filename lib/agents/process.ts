@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { log } from "../log";
 import { AgentError } from "./errors";
 
 /** Only these come from the server's environment; everything else is what the adapter passes. */
@@ -127,6 +129,7 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
     };
   }
 
+  log.debug({ bin: options.bin, cwd: options.cwd, pid: child.pid }, "agent process started");
   let spawnError: Error | undefined;
   child.on("error", (error) => {
     spawnError = error;
@@ -224,7 +227,7 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
  * Turn a non-successful exit into the error the run fails with. `label` names the CLI
  * ("claude", "goose") so messages read "goose not found on PATH (GOOSE_BIN=goose)".
  */
-export function exitError(exit: ProcessExit, label: string, opts: { bin: string; idleTimeoutMs?: number }): AgentError {
+export function exitError(exit: ProcessExit, label: string, opts: { bin: string; idleTimeoutMs?: number; cwd?: string }): AgentError {
   switch (exit.reason) {
     case "aborted":
       return new AgentError("cancelled", "Cancelled");
@@ -236,6 +239,8 @@ export function exitError(exit: ProcessExit, label: string, opts: { bin: string;
       );
     case "spawn_error": {
       const code = (exit.error as NodeJS.ErrnoException | undefined)?.code;
+      // spawn reports a missing working directory as ENOENT too.
+      if (code === "ENOENT" && opts.cwd && !existsSync(opts.cwd)) return new AgentError("unavailable", `Workspace ${opts.cwd} does not exist`);
       if (code === "ENOENT") return new AgentError("unavailable", `${label} not found (${opts.bin}); install it or set its path`);
       if (code === "EACCES") return new AgentError("unavailable", `${label} is not executable (${opts.bin})`);
       return new AgentError("unavailable", `Could not start ${label}: ${exit.error?.message ?? "unknown error"}`);

@@ -168,5 +168,7 @@ describe("claude-code adapter (fake claude CLI speaking stream-json)", () => {
       reason: "definitely-not-claude not found on PATH (set CLAUDE_CODE_BIN to its path)",
     });
     expect(await claudeCodeAgent.probe({ bin })).toEqual({ available: true, version: "2.1.197 (Claude Code)" });
+    const noWorkspace = await runAgent(claudeCodeAgent, { prompt: "hi", config, workspace: "/nonexistent/workspace" });
+    expect(noWorkspace.error?.message).toBe("Workspace /nonexistent/workspace does not exist");
   });
 });

@@ -147,9 +147,9 @@ async function runClaudeCode(input: AgentRunInput): Promise<AgentRunResult> {
     });
     const exit = await child.exited;
     const { result, sessionId, lastText, assistantErrors, model } = stream.outcome;
-    if (exit.reason !== "exit") throw exitError(exit, "claude", { bin, idleTimeoutMs });
+    if (exit.reason !== "exit") throw exitError(exit, "claude", { bin, idleTimeoutMs, cwd: input.workspace });
     if (!result) {
-      if (exit.code !== 0) throw exitError(exit, "claude", { bin, idleTimeoutMs });
+      if (exit.code !== 0) throw exitError(exit, "claude", { bin, idleTimeoutMs, cwd: input.workspace });
       throw new AgentError("protocol_error", "claude exited without a result line", exit.stderr ? { stderr: exit.stderr } : undefined);
     }
     if (resultFailed(result)) {
