@@ -231,6 +231,19 @@ describe("board: /api/tasks", async () => {
     expect(row.status).toBe("done");
   });
 
+  it("keeps a consistent order when many cards are dropped at the same spot at once", async () => {
+    const project = await newProject("RACE");
+    const anchor = await createTask({ project_id: project.id, title: "anchor" });
+    const cards = [];
+    for (let i = 0; i < 8; i++) cards.push(await createTask({ project_id: project.id, title: `c${i}`, status: "done" }));
+    const results = await Promise.all(cards.map((c) => move(c.id, { status: "todo", before_id: anchor.id })));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const column = await list(`project_id=${project.id}&status=todo`);
+    expect(column).toHaveLength(9);
+    expect(column[column.length - 1].id).toBe(anchor.id);
+    expect(new Set(column.map((t) => t.position)).size).toBe(9);
+  });
+
   it("respaces a column when repeated drops leave no room between two cards", async () => {
     const project = await newProject("TIGHT");
     const top = await createTask({ project_id: project.id, title: "top" });
