@@ -33,7 +33,8 @@ export const claudeAgent: AgentAdapter = {
   backend: "Anthropic Messages API",
   async probe(config) {
     if (!text(config.apiKey)) return { available: false, reason: "ANTHROPIC_API_KEY not set" };
-    return { available: true, version: text(config.model) };
+    // No network call: listing agents must not spend API requests; a bad key shows on the first run.
+    return { available: true };
   },
   async run(input: AgentRunInput): Promise<AgentRunResult> {
     const { config, emit, signal } = input;
