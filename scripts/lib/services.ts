@@ -3,13 +3,24 @@ import { issueSetupToken } from "../../lib/security/setup";
 
 type Say = (line: string) => void;
 
-/** Start-up work that must happen before requests are served. */
-export async function prepare(_handle: DatabaseHandle, _say: Say): Promise<void> {}
+/** Start-up work before requests are served: the agent adapters and the skills catalogue. */
+export async function prepare(handle: DatabaseHandle, say: Say): Promise<void> {
+  const { registerBuiltInAgents } = await import("../../lib/agents");
+  const { ensureAgents } = await import("../../lib/runtime/agents");
+  registerBuiltInAgents();
+  ensureAgents();
+  const { syncSkillsDirectory } = await import("../../lib/skills");
+  const report = await syncSkillsDirectory(handle.db);
+  const total = report.added.length + report.updated.length + report.unchanged.length;
+  say(`Skills: ${total} from ${report.dir}${report.added.length ? ` (${report.added.length} new)` : ""}${report.skipped.length ? `; skipped ${report.skipped.length} invalid` : ""}`);
+}
 
 /** The in-process worker; returns its stop function. */
-export async function startWorker(_handle: DatabaseHandle, say: Say): Promise<() => Promise<void>> {
-  say("Worker: not available in this build");
-  return async () => {};
+export async function startWorker(handle: DatabaseHandle, say: Say): Promise<() => Promise<void>> {
+  const { startWorker: start } = await import("../../lib/runtime/worker");
+  const worker = await start({ handle, roles: "web+worker" });
+  say(`Worker: node ${worker.nodeId}, up to ${worker.engine.concurrency} tasks at once`);
+  return () => worker.stop({ drainMs: 5_000 });
 }
 
 /** Tell the person at the console how to get in: a one-time setup link on a fresh database. */
