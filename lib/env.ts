@@ -32,6 +32,8 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   /** Run the worker inside the web process (default) or not (web-only node). */
   CLAWLINK_WORKER: z.enum(["on", "off"]).default("on"),
+  /** Believe X-Forwarded-For from a reverse proxy in front of us; otherwise the socket address is used. */
+  TRUST_PROXY: booleanFlag,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -56,7 +56,15 @@ async function main() {
     const app = next({ dev: opts.dev, dir: root, hostname: config.HOST, port: config.PORT });
     await app.prepare();
     const handleRequest = app.getRequestHandler();
-    server = createServer((req, res) => void handleRequest(req, res));
+    server = createServer((req, res) => {
+      // Client addresses feed throttling and the audit trail: unless a trusted proxy sits in
+      // front, what the client claims in X-Forwarded-For is replaced by the socket's address.
+      if (!config.TRUST_PROXY) {
+        req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+        delete req.headers["x-real-ip"];
+      }
+      void handleRequest(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
       server!.listen(config.PORT, config.HOST, resolve);
