@@ -122,7 +122,8 @@ export const boardOperations: ApiOperation[] = [
     summary: "Run an agent on a board task",
     description:
       "Submits a runtime task linked to the card and moves the card to in_progress. Answers 202 at once, or with wait=true " +
-      "(body or query) 200 when the run finishes (202 with timed_out=true if wait_timeout_s passes first).",
+      "(body or query) 200 when the run finishes (202 with timed_out=true if wait_timeout_s passes first). " +
+      "Also needs project:write (the card moves) and agent:execute / skill:execute and the agent and skill policies (checked by the runtime).",
     access: "task:submit",
     query: executeTaskQuery,
     body: executeTaskBody,
