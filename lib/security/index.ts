@@ -11,7 +11,8 @@ export { recordAudit, actorOf, chainHash, canonicalJson, AUDIT_EVENT_TYPES, GENE
 export { verifyAuditChain, type ChainReport } from "./audit-verify";
 export { listAuditEvents, iterateAuditEvents, auditEventJson } from "./audit-query";
 export { assertPolicies, isAllowed, decide } from "./policies";
-export { bindSession, openSession, resolveSessionToken, SESSION_IDLE_TTL_MS, type SessionBinding } from "./runtime-sessions";
+export { bindSession, openSession, resolveSessionToken, sweepExpiredSessions, SESSION_IDLE_TTL_MS, type SessionBinding } from "./runtime-sessions";
+export { pinClientAddress } from "./client-address";
 export { createApiToken, resolveApiToken, revokeApiToken } from "./api-tokens";
 export { getMemory, putMemory, deleteMemory, listMemory, MEMORY_LIMITS } from "./session-memory";
 export { now, setClock, manualClock } from "./clock";

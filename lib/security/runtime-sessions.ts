@@ -236,6 +236,21 @@ async function expireSession(db: Database, session: RuntimeSession, device: Devi
   });
 }
 
+/**
+ * Mark sessions idle past their expiry as expired (and audit each), so the record does not
+ * wait for someone to try a dead token. Safe to run on every node: each row flips once.
+ */
+export async function sweepExpiredSessions(db: Database, limit = 500): Promise<number> {
+  const idle = await db
+    .select({ session: runtimeSessions, device: devices })
+    .from(runtimeSessions)
+    .innerJoin(devices, eq(devices.id, runtimeSessions.devicePk))
+    .where(and(isNull(runtimeSessions.endedAt), lte(runtimeSessions.expiresAt, now())))
+    .limit(limit);
+  for (const row of idle) await expireSession(db, row.session, row.device);
+  return idle.length;
+}
+
 function endedMessage(reason: string | null): string {
   switch (reason) {
     case "expired":

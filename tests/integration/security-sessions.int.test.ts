@@ -8,7 +8,7 @@ import { DELETE as clearMemory, GET as listMemory } from "../../app/api/runtime/
 import { DELETE as deleteKey, GET as getKey, PUT as putKey } from "../../app/api/runtime/sessions/[id]/memory/[key]/route";
 import { auditEvents, devices, runtimeSessions } from "../../lib/db/schema";
 import { manualClock, setClock } from "../../lib/security/clock";
-import { bindSession } from "../../lib/security/runtime-sessions";
+import { bindSession, sweepExpiredSessions } from "../../lib/security/runtime-sessions";
 import { contextForUser } from "../../lib/security/authenticate";
 import { MEMORY_LIMITS } from "../../lib/security/session-memory";
 import { useTestDatabase } from "../support/db";
@@ -85,6 +85,23 @@ describe("runtime sessions, devices and session memory", async () => {
     const events = await db.select().from(auditEvents).where(and(eq(auditEvents.eventType, "session.expired"), eq(auditEvents.sessionId, s.sessionId)));
     expect(events).toHaveLength(1);
     expect((await use()).status).toBe(401);
+  });
+
+  it("the sweeper marks idle sessions expired without anyone using them, once", async () => {
+    const clock = manualClock(new Date("2031-07-01T00:00:00Z"));
+    setClock(clock.now);
+    const idle = await openSessionFor(db, ada.id);
+    const busy = await openSessionFor(db, ada.id);
+    clock.advance(20 * HOUR);
+    await getSession(bearerRequest(busy.token, "/x"), routeParams({ id: busy.sessionId }));
+    clock.advance(5 * HOUR);
+    expect(await sweepExpiredSessions(db)).toBeGreaterThanOrEqual(1);
+    const rows = await db.select().from(runtimeSessions).where(eq(runtimeSessions.userId, ada.id));
+    expect(rows.find((r) => r.id === idle.sessionId)?.endedReason).toBe("expired");
+    expect(rows.find((r) => r.id === busy.sessionId)?.endedAt).toBeNull();
+    expect(await sweepExpiredSessions(db)).toBe(0);
+    const events = await db.select().from(auditEvents).where(and(eq(auditEvents.eventType, "session.expired"), eq(auditEvents.sessionId, idle.sessionId)));
+    expect(events).toHaveLength(1);
   });
 
   it("an idle session is expired exactly at 24 h", async () => {
