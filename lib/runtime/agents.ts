@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { registerBuiltInAgents } from "../agents";
 import { registeredAgents, findAgent } from "../agents/registry";
 import { registerTestAgent } from "../agents/test-echo";
 import type { AgentAdapter } from "../agents/types";
@@ -6,8 +7,9 @@ import type { DbOrTx } from "../db/client";
 import { agentConfigs } from "../db/schema";
 import { AppError } from "../errors";
 
-/** Make sure the built-in agents this process may run are registered (idempotent). */
+/** Make sure the agents this process may run are registered (idempotent): the real adapters, plus test-echo in tests. */
 export function ensureAgents(): void {
+  registerBuiltInAgents();
   registerTestAgent();
 }
 
