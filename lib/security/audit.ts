@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { desc, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/client";
 import { auditEvents, type AuditEvent } from "../db/schema";
 import type { AuthContext } from "./context";
@@ -75,6 +76,9 @@ const AUDIT_CHAIN_LOCK = 7_203_312;
  * keep the work after this call short.
  */
 export async function recordAudit(tx: DbOrTx, input: AuditInput): Promise<AuditEvent> {
+  // Outside a transaction the lock would end with its own statement (and on a pool the next
+  // statements may run on another connection): give the append a transaction of its own.
+  if (!(tx instanceof PgTransaction)) return tx.transaction((own) => recordAudit(own, input));
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [head] = await tx
     .select({ seq: auditEvents.seq, hash: auditEvents.hash })
