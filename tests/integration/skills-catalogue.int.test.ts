@@ -140,7 +140,9 @@ describe("skills catalogue", async () => {
 
     const off = await patch(admin, "write-tests", { enabled: false });
     expect(off.status).toBe(200);
-    expect(await off.json()).toMatchObject({ name: "write-tests", enabled: false, usable: false });
+    const offBody = await off.json();
+    expect(offBody).toMatchObject({ name: "write-tests", enabled: false, usable: false });
+    expect(offBody.instructions).toMatch(/^# Write tests/);
 
     expect((await listAs(developer)).map((s) => s.name)).not.toContain("write-tests");
     expect((await listAs(admin)).find((s) => s.name === "write-tests")).toMatchObject({ enabled: false });

@@ -14,7 +14,10 @@ export const PATCH = route({
   permission: "skill:install",
   params,
   body: z.object({ enabled: z.boolean() }).strict(),
-  handler: async ({ ctx, db, params, body }) => setSkillEnabled(db, ctx, params.name, body.enabled),
+  handler: async ({ ctx, db, params, body }) => {
+    await setSkillEnabled(db, ctx, params.name, body.enabled);
+    return getSkillFor(db, ctx, params.name);
+  },
 });
 
 export const DELETE = route({
