@@ -164,7 +164,9 @@ function checkValue(spec: SettingSpec, value: SettingValue): SettingValue | Issu
       if (typeof value !== "string" || !/^https?:\/\/[^\s/]+/.test(value)) return { path, message: "must be an http(s) URL" };
       return value.replace(/\/+$/, "");
     default:
-      return typeof value === "string" ? value.trim() : { path, message: "must be a string" };
+      if (typeof value !== "string") return { path, message: "must be a string" };
+      if (spec.pattern && !spec.pattern.test(value.trim())) return { path, message: spec.patternMessage ?? "has the wrong format" };
+      return value.trim();
   }
 }
 

@@ -1,6 +1,7 @@
 import { probeBinary } from "./binary";
 import { AgentError } from "./errors";
 import { exitError, parseJsonLine, spawnAgentProcess } from "./process";
+import { GOOSE_KEY_ENV } from "./settings";
 import { installSkillsInWorkspace, skillsSystemPrompt } from "./skills";
 import type { AgentAdapter, AgentEvent, AgentRunInput, AgentRunResult, AgentSettings } from "./types";
 
@@ -45,7 +46,7 @@ export function gooseEnv(config: AgentSettings): Record<string, string | undefin
     GOOSE_PROVIDER: text(config.provider),
     GOOSE_MODEL: text(config.model),
     OLLAMA_HOST: text(config.ollamaHost),
-    ...(keyEnv && /^[A-Z_][A-Z0-9_]*$/.test(keyEnv) ? { [keyEnv]: text(config.apiKey) } : {}),
+    ...(keyEnv && GOOSE_KEY_ENV.test(keyEnv) ? { [keyEnv]: text(config.apiKey) } : {}),
   };
 }
 

@@ -15,7 +15,12 @@ export interface SettingSpec {
   min?: number;
   max?: number;
   help?: string;
+  /** For strings: the value must match, else 422 with `patternMessage`. */
+  pattern?: RegExp;
+  patternMessage?: string;
 }
+
+export const GOOSE_KEY_ENV = /^[A-Z][A-Z0-9_]*_(API_KEY|KEY|TOKEN)$/;
 
 const idleTimeout = (env: string, fallback: number): SettingSpec => ({
   key: "idleTimeoutSeconds",
@@ -82,6 +87,9 @@ export const AGENT_SETTINGS: Record<string, readonly SettingSpec[]> = {
       label: "Pass the API key as",
       type: "string",
       help: "Environment variable the provider reads; derived from the provider when empty",
+      // Only credential-like names: this must not become a way to set PATH or LD_PRELOAD.
+      pattern: GOOSE_KEY_ENV,
+      patternMessage: "must be an environment variable name ending in _API_KEY, _KEY or _TOKEN",
     },
     { key: "ollamaHost", label: "Ollama host (ollama provider)", type: "url", env: "OLLAMA_HOST" },
     maxTurns("GOOSE_MAX_TURNS"),

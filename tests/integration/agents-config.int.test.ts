@@ -102,6 +102,8 @@ describe("agent configuration and listing APIs", async () => {
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect((await res.json()).error.code).toBe("validation_failed");
     }
+    const envName = await put(ada, "goose", { settings: { api_key_env: "LD_PRELOAD" } });
+    expect(envName.status).toBe(422);
     const pm = await put(ada, "claude-code", { settings: { permission_mode: "yolo" } });
     expect(pm.status).toBe(422);
     expect((await pm.json()).error.details.issues[0]).toEqual({ path: "settings.permission_mode", message: "must be one of default, acceptEdits, plan, bypassPermissions" });
