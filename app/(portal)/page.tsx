@@ -1,20 +1,26 @@
 import type { Metadata } from "next";
+import { Dashboard } from "@/components/dashboard/dashboard";
 import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
 import { requirePageContext } from "@/lib/security/page-context";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const ctx = await requirePageContext();
+  const canView = ctx.permissions.has("task:view");
   return (
     <div className="space-y-6" data-testid="dashboard">
-      <div>
-        <h1 className="text-2xl font-semibold text-slate-900">Dashboard</h1>
-        <p className="text-sm text-slate-500">Welcome, {ctx.user.name ?? ctx.user.email}.</p>
-      </div>
-      <EmptyState title="No tasks yet" testId="dashboard-empty">
-        Tasks you and your team submit to coding agents will show up here, live.
-      </EmptyState>
+      <PageHeader title="Dashboard" description={`Welcome, ${ctx.user.name ?? ctx.user.email}.`} />
+      {canView ? (
+        <Dashboard
+          viewer={{ userId: ctx.user.id, seesAll: ctx.user.role === "ADMIN", isAuditor: ctx.permissions.has("admin:system"), canSubmit: ctx.permissions.has("task:submit") }}
+        />
+      ) : (
+        <EmptyState title="Nothing to show for your role" testId="dashboard-empty">
+          Your role can browse the agents and skills catalogues. Ask an administrator for more access.
+        </EmptyState>
+      )}
     </div>
   );
 }
