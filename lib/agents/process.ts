@@ -28,7 +28,7 @@ export interface SpawnAgentOptions {
   maxStderrBytes?: number;
 }
 
-export type ExitReason = "exit" | "aborted" | "idle" | "spawn_error";
+export type ExitReason = "exit" | "aborted" | "idle" | "spawn_error" | "parser_error";
 
 export interface ProcessExit {
   reason: ExitReason;
@@ -48,7 +48,7 @@ export interface AgentProcess {
   /** Stop the idle watchdog while waiting on a person; call the returned function to restart it. */
   pauseWatchdog(): () => void;
   /** Terminate the whole process group (SIGTERM, then SIGKILL after the grace period). */
-  terminate(reason: "aborted" | "idle"): void;
+  terminate(reason: "aborted" | "idle" | "parser_error"): void;
   exited: Promise<ProcessExit>;
 }
 
@@ -90,7 +90,7 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
     }
   };
 
-  const terminate = (reason: "aborted" | "idle") => {
+  const terminate = (reason: "aborted" | "idle" | "parser_error") => {
     if (ended === null) ended = reason;
     clearTimeout(watchdog);
     signalGroup("SIGTERM");
@@ -165,7 +165,7 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
     } catch (error) {
       // A parser bug must not leave the process running unsupervised.
       stderr += `\n[clawlink] ${error instanceof Error ? error.message : String(error)}`;
-      terminate("aborted");
+      terminate("parser_error");
     }
   };
 
@@ -237,6 +237,8 @@ export function exitError(exit: ProcessExit, label: string, opts: { bin: string;
         `${label} produced no output for ${Math.round((opts.idleTimeoutMs ?? 0) / 1000)} s; stopped it`,
         stderrDetail(exit),
       );
+    case "parser_error":
+      return new AgentError("protocol_error", `Could not handle ${label}'s output: ${lastLines(exit.stderr, 1)}`, stderrDetail(exit));
     case "spawn_error": {
       const code = (exit.error as NodeJS.ErrnoException | undefined)?.code;
       // spawn reports a missing working directory as ENOENT too.
