@@ -62,7 +62,9 @@ describe("engine: cancellation in every non-terminal state, and deadlines", asyn
     await waitForState(database, id, "RUNNING");
     await expect.poll(() => worker!.engine.runningTaskIds(), POLL).toContain(id);
     const answer = await runtime.cancelTask(contextFor(ada), id);
-    expect(answer.state).toBe("CANCELLED");
+    // The worker normally confirms within the cancel call's wait; on a very busy machine it may come just after.
+    expect(answer.cancel_requested).toBe(true);
+    await waitForState(database, id, "CANCELLED");
     await expect.poll(() => worker!.engine.runningTaskIds(), POLL).not.toContain(id);
     expect(await statePath(database, id)).toEqual(["PENDING", "PLANNING", "RUNNING", "CANCELLED"]);
     const audit = await database.db.select({ type: auditEvents.eventType, action: auditEvents.action, actor: auditEvents.actorUserId }).from(auditEvents).where(eq(auditEvents.resourceId, id));

@@ -47,7 +47,7 @@ describe("engine: durable queue, claims and fencing", async () => {
         .poll(async () => {
           const [row] = await database.db.select({ n: count() }).from(executions).where(and(inArray(executions.id, ids), eq(executions.state, "COMPLETED")));
           return row.n;
-        }, { timeout: 120_000, interval: 200 })
+        }, { timeout: 200_000, interval: 200 })
         .toBe(200);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
@@ -69,7 +69,7 @@ describe("engine: durable queue, claims and fencing", async () => {
       .from(executionEvents)
       .where(and(inArray(executionEvents.executionId, ids), eq(executionEvents.state, "PLANNING")));
     expect(planning[0].n).toBe(200);
-  });
+  }, 240_000);
 
   it("a stale worker (fenced out) cannot overwrite the newer attempt", async () => {
     const id = await submit(database, ada, { prompt: "stale" });

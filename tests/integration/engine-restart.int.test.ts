@@ -92,8 +92,8 @@ describe("engine: recovery after the runtime dies mid-task", async () => {
     const lost = await waitForState(database, running, "FAILED");
     expect(lost.errorCode).toBe("node_lost");
     expect(lost.error).toContain("doomed-node");
-    // Detected within the lease (plus a sweep interval and slack for a loaded machine).
-    expect(lost.finishedAt!.getTime() - killedAt).toBeLessThan(LEASE_MS + 4_000);
+    // Detected within the lease (plus a sweep interval and slack for a loaded 2-core machine).
+    expect(lost.finishedAt!.getTime() - killedAt).toBeLessThan(LEASE_MS + 6_000);
     expect(lost.attempt).toBe(1);
 
     // The question survived: its worker is gone, but an answer still completes the task.
@@ -110,5 +110,5 @@ describe("engine: recovery after the runtime dies mid-task", async () => {
     const log = await eventsOf(database, waiting);
     expect(log.some((e) => e.type === "progress" && e.data.resumed === true)).toBe(true);
     expect(log.filter((e) => e.type === "output").map((e) => e.data.text).join("")).toBe("answer: yes\nfinished\n");
-  });
+  }, 120_000);
 });

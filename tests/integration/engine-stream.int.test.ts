@@ -44,7 +44,7 @@ describe("engine: event fan-out and graceful stop", async () => {
     } finally {
       await worker.stop();
     }
-  });
+  }, 90_000);
 
   it("a watcher that stops early is released (abort signal)", async () => {
     const worker = await testWorker(other, { nodeId: "runner-2" });
