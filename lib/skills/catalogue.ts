@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { asc, eq, inArray } from "drizzle-orm";
@@ -10,6 +9,7 @@ import type { AuthContext } from "../security/context";
 import { decide } from "../security/policies";
 import type { SkillForAgent } from "../agents/types";
 import { scanSkillFolder } from "./folder";
+import { asidePath } from "./housekeeping";
 import { installedSkillsRoot, isInside } from "./paths";
 import { actorOf, findSkill, isDirectorySource, toSummary, type SkillDetails, type SkillSummary } from "./store";
 
@@ -94,7 +94,7 @@ export async function deleteSkill(db: Database, ctx: AuthContext, name: string):
   const root = installedSkillsRoot();
   const owned = isInside(root, row.path) && path.resolve(row.path) !== root;
   // Move the folder aside first so a failed transaction can put it back.
-  const aside = owned ? path.join(root, ".trash", randomUUID()) : null;
+  const aside = owned ? asidePath(name) : null;
   if (aside) {
     await mkdir(path.dirname(aside), { recursive: true });
     await rename(row.path, aside).catch((error: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@ export { deleteSkill, getSkillFor, listSkillsFor, loadSkillsForTask, setSkillEna
 export { installSkillFromArchive, installSkillFromPath, type InstallResult } from "./install";
 export { installSkillFromRequest } from "./upload";
 export { syncSkillsDirectory, type SyncReport } from "./sync";
+export { tidyInstalledSkills, type TidyReport } from "./housekeeping";
 export { parseSkillManifest, skillNameSchema, SKILL_NAME_PATTERN, type SkillManifest } from "./manifest";
 export { SKILL_LIMITS } from "./limits";
 export { configuredSkillsDir, installedSkillsRoot, shippedSkillsDir } from "./paths";

@@ -9,6 +9,7 @@ import { recordAudit } from "../security/audit";
 import type { AuthContext } from "../security/context";
 import { resolveInside, skillLayout, type ArchiveEntry } from "./archive-paths";
 import { scanSkillFolder, type ScannedSkill } from "./folder";
+import { asidePath } from "./housekeeping";
 import { installedSkillsRoot, isInside } from "./paths";
 import { readTarGz } from "./read-tar-gz";
 import { readZip } from "./read-zip";
@@ -112,7 +113,7 @@ async function commit(db: Database, ctx: AuthContext, spec: StageSpec, staging: 
   // A folder without a row (left by a crash) or the replaced skill's folder moves aside first.
   let aside: string | null = null;
   if (await exists(target)) {
-    aside = path.join(root, ".trash", randomUUID());
+    aside = asidePath(manifest.name);
     await mkdir(path.dirname(aside), { recursive: true });
     await rename(target, aside);
   }

@@ -8,6 +8,7 @@ import { isAppError } from "../errors";
 import { log } from "../log";
 import { recordAudit } from "../security/audit";
 import { scanSkillFolder, type ScannedSkill } from "./folder";
+import { tidyInstalledSkills } from "./housekeeping";
 import { configuredSkillsDir, isInside, shippedSkillsDir } from "./paths";
 import { isDirectorySource } from "./store";
 
@@ -39,6 +40,8 @@ export async function syncSkillsDirectory(
   const root = path.resolve(dir);
   const source = opts.source ?? (root === shippedSkillsDir() ? "bundled" : "directory");
   const report: SyncReport = { dir: root, source, added: [], updated: [], removed: [], unchanged: [], skipped: [] };
+  // Start-up is also when a crash's leftovers in the installed skills folder get repaired.
+  await tidyInstalledSkills(db);
   if (!existsSync(root)) {
     log.warn({ dir: root }, "skills directory does not exist; catalogue left as it is");
     return report;

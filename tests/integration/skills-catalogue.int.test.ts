@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
@@ -11,7 +11,7 @@ import { isAppError } from "../../lib/errors";
 import type { AuthContext } from "../../lib/security/context";
 import { permissionsFor } from "../../lib/security/permissions";
 import { assertPolicies } from "../../lib/security/policies";
-import { installSkillFromArchive, loadSkillsForTask, shippedSkillsDir, syncSkillsDirectory } from "../../lib/skills";
+import { installSkillFromArchive, loadSkillsForTask, shippedSkillsDir, syncSkillsDirectory, tidyInstalledSkills } from "../../lib/skills";
 import { makeZip, skillMd } from "../fixtures/skills/archives";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
@@ -211,6 +211,30 @@ describe("skills catalogue", async () => {
     } finally {
       await patch(admin, "explain-repository", { enabled: true });
     }
+  });
+
+  it("repairs what an interrupted install or delete left behind, leaving recent scratch alone", async () => {
+    const root = path.join(dataDir, "skills");
+    await installSkillFromArchive(db, contextFor(admin, "ADMIN"), makeZip([{ name: "crash-skill/SKILL.md", data: skillMd("crash-skill") }]));
+    const longAgo = new Date(Date.now() - 60 * 60 * 1000);
+    const age = (p: string) => utimesSync(p, longAgo, longAgo);
+    // A crash after moving the folder aside, before the database committed.
+    mkdirSync(path.join(root, ".trash"), { recursive: true });
+    renameSync(path.join(root, "crash-skill"), path.join(root, ".trash", "crash-skill.0b8f"));
+    age(path.join(root, ".trash", "crash-skill.0b8f"));
+    // Abandoned staging, an orphan folder with no row, and a staging folder still in use.
+    mkdirSync(path.join(root, ".staging", "old-upload"), { recursive: true });
+    age(path.join(root, ".staging", "old-upload"));
+    mkdirSync(path.join(root, "orphan-skill"));
+    age(path.join(root, "orphan-skill"));
+    mkdirSync(path.join(root, ".staging", "in-flight"));
+
+    const report = await tidyInstalledSkills(db);
+    expect(report.restored).toEqual(["crash-skill"]);
+    expect([...report.removed].sort()).toEqual([path.join(".staging", "old-upload"), "orphan-skill"]);
+    expect(existsSync(path.join(root, "crash-skill", "SKILL.md"))).toBe(true);
+    expect(existsSync(path.join(root, ".staging", "in-flight"))).toBe(true);
+    expect((await detail(admin, "crash-skill")).status).toBe(200);
   });
 
   it("uses a copied bundled folder in place when SKILLS_DIR points elsewhere", async () => {
