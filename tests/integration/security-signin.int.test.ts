@@ -1,7 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { GET as authGet, POST as authPost } from "../../app/api/auth/[...nextauth]/route";
-import { auditEvents } from "../../lib/db/schema";
+import { auditEvents, users } from "../../lib/db/schema";
+import { oauthAdapter, oauthUserAllowed } from "../../lib/security/oauth";
 import { manualClock, setClock } from "../../lib/security/clock";
 import { SIGN_IN_LIMITS, checkSignIn } from "../../lib/security/sign-in";
 import { useTestDatabase } from "../support/db";
@@ -83,5 +84,20 @@ describe("sign-in: audit and throttling", async () => {
     const signedIn = await authPost(again as never);
     expect(signedIn.status).toBe(302);
     expect(signedIn.headers.getSetCookie().some((c) => c.startsWith("authjs.session-token="))).toBe(true);
+  });
+
+  it("the OAuth adapter maps to our tables: first-time provider users are GUESTs, disabled ones are refused", async () => {
+    const adapter = oauthAdapter(db);
+    const created = await adapter.createUser!({ id: "provider-id", email: "Octo@Example.com", emailVerified: null, name: "Octo" });
+    const [row] = await db.select().from(users).where(eq(users.id, created.id));
+    expect(row).toMatchObject({ email: "octo@example.com", role: "GUEST", passwordHash: null });
+    await adapter.linkAccount!({ userId: created.id, type: "oauth", provider: "github", providerAccountId: "4242" });
+    expect(await adapter.getUserByAccount!({ provider: "github", providerAccountId: "4242" })).toMatchObject({ id: created.id, email: "octo@example.com" });
+    const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.eventType, "user.created"), eq(auditEvents.resourceId, created.id)));
+    expect(event.details).toEqual({ via: "oauth", role: "GUEST" });
+    expect(await oauthUserAllowed(db, created.id)).toBe(true);
+    expect(await oauthUserAllowed(db, "4242")).toBe(true);
+    await db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, created.id));
+    expect(await oauthUserAllowed(db, created.id)).toBe(false);
   });
 });
