@@ -137,6 +137,7 @@ export class TaskRun {
         from: ["PLANNING"],
         when: isNull(executions.cancelRequestedAt),
         data: { node: this.env.nodeId, workspace: prepared.workspace },
+        audit: { eventType: "agent.executed", details: { agent_type: task.agentType, task_id: task.id, node: this.env.nodeId } },
       });
       if (!moved) {
         await this.refresh();

@@ -34,7 +34,7 @@ describe("engine: task lifecycle end to end (test-echo)", async () => {
     expect(events.find((e) => e.type === "output")?.data).toEqual({ text: "hello there\n", stream: "assistant" });
     expect(events.at(-2)?.type).toBe("result");
     const audit = await database.db.select({ type: auditEvents.eventType }).from(auditEvents).where(eq(auditEvents.resourceId, id)).orderBy(auditEvents.seq);
-    expect(audit.map((a) => a.type)).toEqual(["task.submitted", "task.started", "task.completed"]);
+    expect(audit.map((a) => a.type)).toEqual(["task.submitted", "task.started", "agent.executed", "task.completed"]);
   });
 
   it("batches output: many quick chunks become few rows, in order, nothing lost", async () => {
