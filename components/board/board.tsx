@@ -1,6 +1,6 @@
 "use client";
 
-import { DndContext, DragOverlay, KeyboardSensor, PointerSensor, closestCorners, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
+import { DndContext, DragOverlay, KeyboardSensor, PointerSensor, closestCorners, pointerWithin, useDraggable, useDroppable, useSensor, useSensors, type CollisionDetection, type DragEndEvent } from "@dnd-kit/core";
 import Link from "next/link";
 import { useMemo, useState, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
@@ -16,6 +16,12 @@ import { BoardTaskForm } from "./board-task-form";
 import { ExecuteForm } from "./execute-form";
 
 const PRIORITY_TONE: Record<Priority, BadgeTone> = { low: "slate", medium: "blue", high: "amber", urgent: "red" };
+
+/** What is under the pointer (a card beats its column); keyboard drags fall back to the nearest corners. */
+const collisionDetection: CollisionDetection = (args) => {
+  const within = pointerWithin(args);
+  return within.length > 0 ? within : closestCorners(args);
+};
 
 type DialogState = { kind: "create"; status: BoardStatus } | { kind: "edit"; task: BoardTask } | { kind: "execute"; task: BoardTask } | null;
 
@@ -66,7 +72,7 @@ export function Board({ projectId, canWrite, canExecute }: { projectId: string; 
       <QueryState query={board} testId="board" rows={5}>
         <DndContext
           sensors={sensors}
-          collisionDetection={closestCorners}
+          collisionDetection={collisionDetection}
           onDragStart={(e) => setDragging(board.data?.find((c) => c.id === e.active.id) ?? null)}
           onDragCancel={() => setDragging(null)}
           onDragEnd={onDragEnd}
@@ -113,7 +119,7 @@ function Column({ status, label, count, onAdd, children }: { status: BoardStatus
       ref={setNodeRef}
       aria-label={label}
       data-testid={`column-${status}`}
-      className={`flex min-h-48 min-w-56 flex-col rounded-lg border p-2 transition-colors ${isOver ? "border-brand-500 bg-brand-50" : "border-slate-200 bg-slate-100/70"}`}
+      className={`flex min-h-48 min-w-0 flex-col rounded-lg border p-2 transition-colors ${isOver ? "border-brand-500 bg-brand-50" : "border-slate-200 bg-slate-100/70"}`}
     >
       <header className="mb-2 flex items-center justify-between px-1">
         <h2 className="text-sm font-semibold text-slate-700">
