@@ -54,6 +54,8 @@ export function tokenJson(t: TokenRow) {
 
 /** Create a token for the caller; the secret is in the result and nowhere else, ever. */
 export async function createApiToken(db: Database, ctx: AuthContext, input: CreateTokenInput) {
+  // A token carries the user's full rights: a session (perhaps on an untrusted device) must not mint one.
+  if (ctx.via === "runtime_session") throw new AppError("forbidden", "Create API tokens from the browser or with another API token, not with a runtime session");
   const created = now();
   const expiresAt = input.expires_at ?? (input.expires_in_days ? new Date(created.getTime() + input.expires_in_days * 86_400_000) : null);
   if (expiresAt && expiresAt <= created) throw new AppError("validation_failed", "expires_at must be in the future");
@@ -87,6 +89,7 @@ export async function listApiTokens(db: DbOrTx, opts: { userId?: string; include
 
 /** Revoke one token. Owners revoke their own; `asAdmin` lets an admin revoke anyone's. Unknown or foreign → 404. */
 export async function revokeApiToken(db: Database, ctx: AuthContext, tokenId: string, opts: { asAdmin?: boolean } = {}) {
+  if (ctx.session && ctx.session.trust !== "trusted") throw new AppError("forbidden", "A session on a device that is not trusted may only read");
   return db.transaction(async (tx) => {
     const [token] = await tx
       .select(publicColumns)

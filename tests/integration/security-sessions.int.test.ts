@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { GET as listMySessions } from "../../app/api/account/sessions/route";
 import { POST as approveOwn } from "../../app/api/account/devices/[id]/approve/route";
 import { POST as openSession } from "../../app/api/runtime/sessions/route";
+import { POST as createToken } from "../../app/api/account/tokens/route";
 import { DELETE as deleteSession, GET as getSession } from "../../app/api/runtime/sessions/[id]/route";
 import { DELETE as clearMemory, GET as listMemory } from "../../app/api/runtime/sessions/[id]/memory/route";
 import { DELETE as deleteKey, GET as getKey, PUT as putKey } from "../../app/api/runtime/sessions/[id]/memory/[key]/route";
@@ -53,6 +54,12 @@ describe("runtime sessions, devices and session memory", async () => {
     expect((await put(pending.token, pending.sessionId, "k", 1)).status).toBe(403);
     await db.update(devices).set({ trust: "trusted" }).where(eq(devices.id, pending.devicePk));
     expect((await put(pending.token, pending.sessionId, "k", 1)).status).toBe(200);
+  });
+
+  it("a session token cannot mint API tokens (a pending device would escape its read-only limits)", async () => {
+    const s = await openSessionFor(db, ada.id, { trust: "pending" });
+    const res = await createToken(bearerRequest(s.token, "/api/account/tokens", { method: "POST", body: JSON.stringify({ name: "escape" }) }));
+    expect(res.status).toBe(403);
   });
 
   it("a session token cannot open more sessions, and a revoked device cannot open any", async () => {
