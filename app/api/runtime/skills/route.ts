@@ -1,12 +1,14 @@
 import { z } from "zod";
-import { getSkillFor, installSkillFromRequest, listSkillsFor } from "@/lib/skills";
+import { localRuntime } from "@/lib/runtime";
+import { getSkillFor, installSkillFromRequest } from "@/lib/skills";
 import { route } from "@/lib/transport/http/handler";
 
 const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
+/** Discovery goes through the runtime contract, like every other transport's. */
 export const GET = route({
   permission: "skill:list",
-  handler: async ({ ctx, db }) => ({ skills: await listSkillsFor(db, ctx) }),
+  handler: async ({ ctx }) => (await localRuntime()).listSkills(ctx),
 });
 
 /** Install from an uploaded archive (body read by lib/skills with its size limit) or a server path. */
