@@ -118,11 +118,12 @@ export class TaskRun {
 
     let prepared: { config: AgentSettings; skills: SkillForAgent[]; workspace: string };
     try {
-      prepared = {
-        config: await this.env.deps.loadSettings(this.env.db, task.agentType),
-        skills: await this.env.deps.loadSkills(this.env.db, task.skills),
-        workspace: await this.env.deps.workspaceFor(task),
-      };
+      const [config, skills, workspace] = await Promise.all([
+        this.env.deps.loadSettings(this.env.db, task.agentType),
+        this.env.deps.loadSkills(this.env.db, task.skills),
+        this.env.deps.workspaceFor(task),
+      ]);
+      prepared = { config, skills, workspace };
     } catch (error) {
       await this.finish({ to: "FAILED", set: { error: `Could not prepare the task: ${messageOf(error)}`, errorCode: "planning_failed" } });
       return;
