@@ -47,7 +47,7 @@ async function main() {
   const services = await import("./lib/services");
   await services.prepare(handle, say);
 
-  const stops: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle)];
   if (opts.role !== "web" && config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
 
   let server: ReturnType<typeof createServer> | undefined;
@@ -56,13 +56,9 @@ async function main() {
     const app = next({ dev: opts.dev, dir: root, hostname: config.HOST, port: config.PORT });
     await app.prepare();
     const handleRequest = app.getRequestHandler();
+    const { pinClientAddress } = await import("../lib/security/client-address");
     server = createServer((req, res) => {
-      // Client addresses feed throttling and the audit trail: unless a trusted proxy sits in
-      // front, what the client claims in X-Forwarded-For is replaced by the socket's address.
-      if (!config.TRUST_PROXY) {
-        req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
-        delete req.headers["x-real-ip"];
-      }
+      pinClientAddress(req, { trustProxy: config.TRUST_PROXY });
       void handleRequest(req, res);
     });
     await new Promise<void>((resolve, reject) => {

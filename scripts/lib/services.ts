@@ -23,6 +23,18 @@ export async function startWorker(handle: DatabaseHandle, say: Say): Promise<() 
   return () => worker.stop({ drainMs: 5_000 });
 }
 
+/** Idle runtime sessions are marked expired (and audited) even if nobody presents their token again. */
+export function startSessionSweeper(handle: DatabaseHandle, everyMs = 5 * 60_000): () => Promise<void> {
+  const sweep = async () => {
+    const { sweepExpiredSessions } = await import("../../lib/security/runtime-sessions");
+    await sweepExpiredSessions(handle.db).catch(() => 0);
+  };
+  const timer = setInterval(() => void sweep(), everyMs);
+  timer.unref();
+  void sweep();
+  return async () => clearInterval(timer);
+}
+
 /** Tell the person at the console how to get in: a one-time setup link on a fresh database. */
 export async function announceSignIn(handle: DatabaseHandle, base: string, say: Say): Promise<void> {
   const token = await issueSetupToken(handle.db);
