@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { executionEvents, executions, type Execution } from "../db/schema";
 import { CHANNELS } from "../engine/channels";
-import { notify } from "../engine/event-log";
+import { appendEvents, notify } from "../engine/event-log";
 import { ACTIVE_STATES, isTerminal } from "../engine/lifecycle";
 import { transitionTask } from "../engine/transitions";
 import { AppError } from "../errors";
@@ -45,6 +45,7 @@ export async function requestCancel(db: Database, ctx: AuthContext, taskId: stri
         .where(and(eq(executions.id, taskId), inArray(executions.state, [...ACTIVE_STATES])))
         .returning();
       if (!rows[0]) return null;
+      await appendEvents(tx, taskId, [{ type: "progress", data: { message: "Cancel requested; stopping the agent", cancel_requested: true, by: ctx.user.id } }], { states: ACTIVE_STATES });
       await recordAudit(tx, { eventType: "task.cancelled", action: "task.cancel_requested", ...actorOf(ctx), resourceType: "task", resourceId: taskId, details: { state: rows[0].state } });
       await notify(tx, CHANNELS.control, `${taskId}:cancel`);
       return rows[0];
