@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -98,7 +98,7 @@ function Header({ task: t, viewer, streamStatus }: { task: Task; viewer: TaskVie
             <StateBadge state={t.state} />
             <code className="text-xs">{t.agent_type}</code>
             <span aria-hidden>·</span>
-            <span>{formatDuration(t.execution_time)}</span>
+            <Elapsed task={t} />
             {!terminal ? (
               <span className="text-xs text-slate-400" data-testid="stream-status">
                 {streamStatus === "live" ? "● live" : streamStatus === "reconnecting" ? "reconnecting…" : streamStatus === "connecting" ? "connecting…" : ""}
@@ -139,6 +139,19 @@ function Header({ task: t, viewer, streamStatus }: { task: Task; viewer: TaskVie
       {retry.isError ? <Alert tone="error">{errorMessage(retry.error)}</Alert> : null}
     </div>
   );
+}
+
+/** Run time: ticking while the task runs, the recorded execution time once it ended. */
+function Elapsed({ task: t }: { task: Task }) {
+  const running = !isTerminal(t.state) && t.started_at !== null;
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [running]);
+  const seconds = running ? Math.max(0, (now - new Date(t.started_at!).getTime()) / 1000) : t.execution_time;
+  return <span data-testid="task-elapsed">{t.started_at ? formatDuration(seconds) : "queued"}</span>;
 }
 
 function Outcome({ task: t }: { task: Task }) {
