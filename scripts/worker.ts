@@ -20,10 +20,18 @@ const program = new Command()
   .option("--heartbeat-ms <ms>", "lease renewal interval", int)
   .option("--sweep-ms <ms>", "recovery sweep interval", int)
   .option("--poll-ms <ms>", "fallback claim poll (wake-ups come by NOTIFY)", int)
-  .option("--drain-ms <ms>", "on SIGTERM, how long running tasks may finish before being abandoned", int, 10_000);
+  .option("--drain-ms <ms>", "on SIGTERM, how long running tasks may finish before being abandoned", int, 10_000)
+  .option("--embedded", "allow the embedded PGlite database (only if no other process uses DATA_DIR)", false);
 
 async function main() {
-  const opts = program.parse().opts<{ concurrency?: number; nodeId?: string; leaseMs?: number; heartbeatMs?: number; sweepMs?: number; pollMs?: number; drainMs: number }>();
+  const opts = program.parse().opts<{ concurrency?: number; nodeId?: string; leaseMs?: number; heartbeatMs?: number; sweepMs?: number; pollMs?: number; drainMs: number; embedded: boolean }>();
+  const { env } = await import("../lib/env");
+  if (!env().DATABASE_URL && !opts.embedded) {
+    // PGlite is one process's database: a second process opening the same folder would corrupt it.
+    console.error("worker: set DATABASE_URL to the shared Postgres (a worker node shares the queue with the web nodes).");
+    console.error("worker: to run against the embedded PGlite in DATA_DIR while no web server uses it, pass --embedded.");
+    process.exit(2);
+  }
   const { getDatabase, closeDatabase } = await import("../lib/db");
   const { startWorker } = await import("../lib/runtime/worker");
   const handle = await getDatabase();
