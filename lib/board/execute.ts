@@ -108,8 +108,10 @@ export async function executeBoardTask(
   db: Database,
   { ctx, runtime, input, wait, waitSeconds, signal }: { ctx: AuthContext; runtime: Runtime; input: ExecuteTaskBody; wait: boolean; waitSeconds: number; signal?: AbortSignal },
 ): Promise<ExecuteOutcome> {
-  // Running a card also moves it on the board, which is a board write.
+  // Running a card also moves it on the board, which is a board write; waiting reads the run's
+  // log, so a caller who could not follow it is refused before anything is queued.
   await authorize(ctx, "project:write");
+  if (wait) await authorize(ctx, "task:view");
   const task = await findTask(db, { id: input.task_id });
   if (!task) throw AppError.notFound("Task");
   const project = await findProject(db, { id: task.projectId });

@@ -183,7 +183,7 @@ export const executeTaskBody = z.object({
   task_id: uuid.describe("The board task to work on"),
   agent_type: z.string().min(1).max(100),
   prompt: z.string().min(1).max(200_000).optional().describe("Defaults to the card's title and description"),
-  context: z.record(z.string(), z.unknown()).optional(),
+  context: z.record(z.string(), z.unknown()).optional().describe("Extra context for the agent; the server sets its `project` and `task` keys from the card"),
   skills: z.array(z.string().min(1).max(200)).max(50).optional(),
   wait: booleanFlag.optional().describe("Answer only when the run finishes (bounded by wait_timeout_s)"),
   wait_timeout_s: z.number().int().min(1).max(600).optional().describe("Longest wait when wait=true; default 600"),
