@@ -127,6 +127,13 @@ export class EventHub {
     })();
   }
 
+  /** How many tasks and subscribers this process is following (observability, tests). */
+  stats(): { tasks: number; subscribers: number } {
+    let subscribers = 0;
+    for (const feed of this.feeds.values()) subscribers += feed.subscribers.size;
+    return { tasks: this.feeds.size, subscribers };
+  }
+
   async close(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
     for (const feed of this.feeds.values()) {

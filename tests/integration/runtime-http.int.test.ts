@@ -11,6 +11,7 @@ import { POST as retryTask } from "../../app/api/runtime/tasks/[id]/retry/route"
 import { GET as taskState } from "../../app/api/runtime/tasks/[id]/state/route";
 import { GET as streamTask } from "../../app/api/runtime/tasks/[id]/stream/route";
 import { executions } from "../../lib/db/schema";
+import { eventHubFor } from "../../lib/engine/event-hub";
 import type { Worker } from "../../lib/runtime";
 import { bearerRequest, browserRequest, createUser, expectHiddenFrom, openSessionFor, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
@@ -173,6 +174,26 @@ describe("HTTP: /api/runtime/tasks", async () => {
     const notYet = await retryTask(await browserRequest(ada.id, `/api/runtime/tasks/${running.body.task_id}/retry`, { method: "POST" }), routeParams({ id: running.body.task_id }));
     expect(notYet.status).toBe(409);
     await cancelTask(await browserRequest(ada.id, `/api/runtime/tasks/${running.body.task_id}/cancel`, { method: "POST" }), routeParams({ id: running.body.task_id }));
+  });
+
+  it("SSE: a client that disconnects is cleaned up", async () => {
+    const { body } = await submitAs(ada, { prompt: "say:hi; hang" });
+    const id = body.task_id;
+    await waitForState(database, id, "RUNNING");
+    const hub = eventHubFor(database);
+    const before = hub.stats().subscribers;
+    const client = new AbortController();
+    const res = await streamTask(await browserRequest(ada.id, `/api/runtime/tasks/${id}/stream`, { signal: client.signal }), routeParams({ id }));
+    const frames = readSse(res);
+    expect((await frames.next()).value).toMatchObject({ id: "1", event: "state" });
+    expect(hub.stats().subscribers).toBe(before + 1);
+    // Only the request's signal fires (as when the browser goes away): the stream must end by itself.
+    client.abort();
+    await expect.poll(() => hub.stats().subscribers, POLL).toBe(before);
+    for await (const frame of frames) expect(frame.event).not.toBe("result");
+    // The body ended because the client left, not because the task did.
+    expect((await stateOf(ada, id)).state).toBe("RUNNING");
+    await cancelTask(await browserRequest(ada.id, `/api/runtime/tasks/${id}/cancel`, { method: "POST" }), routeParams({ id }));
   });
 
   it("SSE: two watchers, one joining late with Last-Event-ID, both get the full ordered log and the stream ends", async () => {
