@@ -41,7 +41,9 @@ describe("engine: durable queue, claims and fencing", async () => {
     if (second !== database) extraHandles.push(second);
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) ids.push(await submit(database, ada, { prompt: `task ${i}` }));
-    const [a, b] = await Promise.all([testWorker(database, { concurrency: 8, nodeId: "node-a" }), testWorker(second, { concurrency: 8, nodeId: "node-b" })]);
+    // A long lease: this test is about claim exclusivity, not about recovering from a starved heartbeat.
+    const timings = { concurrency: 8, leaseMs: 60_000, heartbeatMs: 1_000 };
+    const [a, b] = await Promise.all([testWorker(database, { ...timings, nodeId: "node-a" }), testWorker(second, { ...timings, nodeId: "node-b" })]);
     try {
       await expect
         .poll(async () => {

@@ -13,8 +13,8 @@ import { asc } from "drizzle-orm";
 
 /** Timings short enough for tests, long enough not to flap on a loaded 2-core machine. */
 export const FAST: Partial<EngineTimings> = {
-  leaseMs: 1_500,
-  heartbeatMs: 250,
+  leaseMs: 3_000,
+  heartbeatMs: 300,
   sweepMs: 250,
   pollMs: 500,
   batchMs: 20,
