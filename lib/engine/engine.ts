@@ -123,7 +123,12 @@ export function createEngine(options: EngineOptions): Engine {
     if (sweeping) return;
     sweeping = true;
     try {
-      await sweep(db, { isResumable: (type) => options.deps.resolveAgent(type)?.resumable === true, graceMs: t.leaseMs });
+      await sweep(db, {
+        isResumable: (type) => options.deps.resolveAgent(type)?.resumable === true,
+        graceMs: t.leaseMs,
+        nodeId,
+        isHeld: (id, attempt) => runs.get(id)?.run.attempt === attempt && !runs.get(id)?.run.aborted,
+      });
     } finally {
       sweeping = false;
     }

@@ -10,6 +10,9 @@ import { transitionTask } from "./transitions";
 export interface SweepOptions {
   /** Whether a lost run of this agent type may be replayed (AgentAdapter.resumable). */
   isResumable: (agentType: string) => boolean;
+  /** This node, and whether it is still running a task: its own live runs are never swept. */
+  nodeId?: string;
+  isHeld?: (taskId: string, attempt: number) => boolean;
   /** Extra time a worker gets to enforce a task timeout itself before the sweeper does. */
   graceMs: number;
   batch?: number;
@@ -38,6 +41,8 @@ export async function sweep(db: Database, options: SweepOptions): Promise<SweepR
     .where(and(inArray(executions.state, [...ACTIVE_STATES]), isNotNull(executions.claimedBy), leaseExpired))
     .limit(batch);
   for (const task of expired) {
+    // A late heartbeat of our own (a starved event loop) is not a lost node: the next heartbeat renews it.
+    if (task.claimedBy === options.nodeId && options.isHeld?.(task.id, task.attempt)) continue;
     const base = { taskId: task.id, attempt: task.attempt, when: leaseExpired };
     if (task.cancelRequestedAt) {
       if (await transitionTask(db, { ...base, to: "CANCELLED", data: { reason: "cancel requested; worker lost", node: task.claimedBy } })) report.lost++;
