@@ -9,7 +9,7 @@ test.beforeAll(async () => {
   server = await startE2eServer({ databaseUrl: null, name: "first-run", seed: false });
 });
 test.afterAll(async () => {
-  if (server) await stopE2eServer(server.child);
+  if (server) await stopE2eServer(server.child, server.state.dataDir);
 });
 
 test("the printed setup link creates the admin, who signs in and sees the dashboard", async ({ page }, testInfo) => {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthCard } from "@/components/auth/auth-card";
-import { SetupForm } from "@/components/auth/setup-form";
+import { CreateAccountForm } from "@/components/auth/create-account-form";
 import { Alert } from "@/components/ui/alert";
 import { getDatabase } from "@/lib/db";
 import { setupTokenIsValid } from "@/lib/security/setup";
@@ -16,7 +16,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   return (
     <AuthCard title="Welcome to coderClawLink" subtitle="Create the first administrator account">
       {valid && token ? (
-        <SetupForm token={token} />
+        <CreateAccountForm endpoint="/api/setup" token={token} submitLabel="Create admin account" testId="setup" />
       ) : (
         <div className="space-y-4" data-testid="setup-invalid">
           <Alert tone="warning">

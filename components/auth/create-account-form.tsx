@@ -10,7 +10,11 @@ import { api, ApiError } from "@/lib/client/api";
 
 type FieldErrors = Partial<Record<"email" | "name" | "password", string>>;
 
-export function SetupForm({ token }: { token: string }) {
+/**
+ * Name, email and password → POST to a one-time-link endpoint (first-run setup or an invite),
+ * then sign in with the new account.
+ */
+export function CreateAccountForm({ endpoint, token, submitLabel, testId }: { endpoint: string; token: string; submitLabel: string; testId: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
@@ -28,14 +32,14 @@ export function SetupForm({ token }: { token: string }) {
     setError(null);
     setFieldErrors({});
     try {
-      await api("/api/setup", { method: "POST", body: input });
+      await api(endpoint, { method: "POST", body: input });
     } catch (e) {
       setPending(false);
       if (e instanceof ApiError && e.code === "validation_failed") {
         const issues = (e.details as { issues?: { path: string; message: string }[] })?.issues ?? [];
         setFieldErrors(Object.fromEntries(issues.map((i) => [i.path, i.message])));
       } else {
-        setError(e instanceof Error ? e.message : "Setup failed");
+        setError(e instanceof Error ? e.message : "Could not create the account");
       }
       return;
     }
@@ -45,14 +49,14 @@ export function SetupForm({ token }: { token: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" data-testid="setup-form">
+    <form onSubmit={onSubmit} className="space-y-4" data-testid={`${testId}-form`}>
       {error ? <Alert tone="error">{error}</Alert> : null}
       <Field label="Your name" name="name" autoComplete="name" required autoFocus error={fieldErrors.name} />
       <Field label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
       <Field label="Password" name="password" type="password" autoComplete="new-password" minLength={10} required hint="At least 10 characters" error={fieldErrors.password} />
       <Field label="Repeat password" name="confirm" type="password" autoComplete="new-password" required />
-      <Button type="submit" className="w-full" disabled={pending} data-testid="setup-submit">
-        {pending ? "Creating account…" : "Create admin account"}
+      <Button type="submit" className="w-full" disabled={pending} data-testid={`${testId}-submit`}>
+        {pending ? "Creating account…" : submitLabel}
       </Button>
     </form>
   );

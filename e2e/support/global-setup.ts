@@ -29,7 +29,7 @@ export default async function globalSetup(_config: FullConfig) {
   const { state, child } = await startE2eServer({ databaseUrl, name: "main", seed: true });
   saveE2eState(state);
   return async () => {
-    await stopE2eServer(child);
+    await stopE2eServer(child, state.dataDir);
     await dropDatabase?.();
   };
 }

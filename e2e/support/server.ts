@@ -84,7 +84,13 @@ export function saveE2eState(state: E2eServerState): void {
   writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));
 }
 
-export async function stopE2eServer(child: ChildProcess): Promise<void> {
+/** Stop the server and remove its data folder (kept when KEEP_E2E_DATA=1, for debugging). */
+export async function stopE2eServer(child: ChildProcess, dataDir?: string): Promise<void> {
+  await terminate(child);
+  if (dataDir && !process.env.KEEP_E2E_DATA) rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill("SIGTERM");
   await new Promise((resolve) => {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { desc, sql } from "drizzle-orm";
-import { PgTransaction } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/client";
 import { auditEvents, type AuditEvent } from "../db/schema";
 import type { AuthContext } from "./context";
@@ -71,6 +70,14 @@ export const GENESIS_HASH = "0".repeat(64);
 const AUDIT_CHAIN_LOCK = 7_203_312;
 
 /**
+ * Only transactions can roll back. Not `instanceof PgTransaction`: the start script and Next's
+ * bundle load separate copies of drizzle-orm, so the class differs with the caller's module graph.
+ */
+function isTransaction(db: DbOrTx): boolean {
+  return typeof (db as { rollback?: unknown }).rollback === "function";
+}
+
+/**
  * Append one event to the chain. Call it inside the transaction of the action it records,
  * so both commit or neither does. The advisory lock is held only until that transaction ends;
  * keep the work after this call short.
@@ -78,7 +85,7 @@ const AUDIT_CHAIN_LOCK = 7_203_312;
 export async function recordAudit(tx: DbOrTx, input: AuditInput): Promise<AuditEvent> {
   // Outside a transaction the lock would end with its own statement (and on a pool the next
   // statements may run on another connection): give the append a transaction of its own.
-  if (!(tx instanceof PgTransaction)) return tx.transaction((own) => recordAudit(own, input));
+  if (!isTransaction(tx)) return tx.transaction((own) => recordAudit(own, input));
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [head] = await tx
     .select({ seq: auditEvents.seq, hash: auditEvents.hash })
