@@ -4,7 +4,7 @@ import { runtimeFor, type Worker } from "../../lib/runtime";
 import type { TaskEventDto } from "../../lib/runtime/schemas";
 import { createUser, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
-import { contextFor, submit, taskRow, testWorker, waitForState } from "../support/engine";
+import { POLL, contextFor, submit, taskRow, testWorker, waitForState } from "../support/engine";
 
 describe("engine: event fan-out and graceful stop", async () => {
   const database = await useTestDatabase();
@@ -62,6 +62,24 @@ describe("engine: event fan-out and graceful stop", async () => {
       await reading;
       expect(seen.at(-1)?.type).toBe("output");
       await runtimeFor(database).cancelTask(contextFor(ada), id);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("a cancel and an answer given on this node reach the worker on the other node", async () => {
+    const worker = await testWorker(other, { nodeId: "remote", waitTimeoutMs: 60_000 });
+    try {
+      const runtime = runtimeFor(database);
+      const hanging = await submit(database, ada, { prompt: "hang" });
+      const asking = await submit(database, ada, { prompt: "ask:Go?; say:went" });
+      await waitForState(database, hanging, "RUNNING");
+      await waitForState(database, asking, "WAITING");
+      await runtime.cancelTask(contextFor(ada), hanging, { waitMs: 0 });
+      await runtime.provideInput(contextFor(ada), asking, { answer: "go" });
+      expect(await waitForState(database, hanging, "CANCELLED")).toMatchObject({ claimedBy: "remote", attempt: 1 });
+      expect(await waitForState(database, asking, "COMPLETED")).toMatchObject({ claimedBy: "remote", attempt: 1 });
+      await expect.poll(() => worker.engine.runningTaskIds(), POLL).toEqual([]);
     } finally {
       await worker.stop();
     }
