@@ -4,7 +4,7 @@ test("agents show availability; an admin sets a secret that is never shown back"
   await warmUpTestAgent(await apiAs("ADMIN"));
   const page = await pageAs("ADMIN");
   await page.goto("/agents");
-  await expect(page.getByTestId("agent-card").filter({ hasText: "test-echo" }).getByTestId("agent-availability")).toHaveText("available");
+  await expect(page.locator('[data-testid="agent-card"][data-agent-type="test-echo"]').getByTestId("agent-availability")).toHaveText("available");
   const claude = page.locator('[data-testid="agent-card"][data-agent-type="claude"]');
   await expect(claude.getByTestId("agent-availability")).toHaveText("unavailable");
   await expect(claude.getByTestId("agent-reason")).not.toBeEmpty();
