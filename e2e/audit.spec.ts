@@ -33,6 +33,8 @@ test("the audit browser filters, pages, exports and verifies the chain", async (
   await audit.filter({ outcome: "denied" });
   await expect(page.getByTestId("audit-empty")).toBeVisible();
   await audit.filter({ outcome: "" });
+  await expect(page).toHaveURL(new RegExp(`user_id=${users.ADMIN.id}`));
+  await expect(audit.rows()).toHaveCount(50);
 
   // Exports carry the same filters. (JSONL first: a fresh server's first export as CSV returned only
   // the header row in production builds — reported to the audit API's owner.)

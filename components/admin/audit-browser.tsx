@@ -34,6 +34,25 @@ const toLocal = (iso: string | undefined) => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
 
+/**
+ * Controlled so the chosen user stays selected when the list of users arrives after the form
+ * (an uncontrolled select would fall back to "Anyone" and drop the filter on the next apply).
+ */
+function UserSelect({ initial, users }: { initial: string; users: { id: string; email: string }[] }) {
+  const [value, setValue] = useState(initial);
+  return (
+    <select name="user_id" value={value} onChange={(e) => setValue(e.target.value)} className={INPUT} data-testid="audit-filter-user">
+      <option value="">Anyone</option>
+      {value && !users.some((u) => u.id === value) ? <option value={value}>{value}</option> : null}
+      {users.map((u) => (
+        <option key={u.id} value={u.id}>
+          {u.email}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function AuditBrowser() {
   const router = useRouter();
   const pathname = usePathname();
@@ -68,14 +87,7 @@ export function AuditBrowser() {
         <form key={params.toString()} onSubmit={onApply} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4" data-testid="audit-filters">
           <label className="text-xs font-medium text-slate-600">
             User
-            <select name="user_id" defaultValue={filter.user_id ?? ""} className={INPUT} data-testid="audit-filter-user">
-              <option value="">Anyone</option>
-              {users.data?.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.email}
-                </option>
-              ))}
-            </select>
+            <UserSelect initial={filter.user_id ?? ""} users={users.data ?? []} />
           </label>
           <label className="text-xs font-medium text-slate-600">
             Event type

@@ -28,6 +28,14 @@ export interface TaskViewer {
 export function TaskDetail({ taskId, viewer }: { taskId: string; viewer: TaskViewer }) {
   const task = useTaskQuery(taskId);
   const stream = useTaskStream(taskId);
+  const streamState = stream.events.findLast((e) => e.type === "state")?.state ?? null;
+  const { data, isFetching, refetch } = task;
+  // The stream can be a moment ahead of a refetch made as its event arrived; read again until both agree.
+  useEffect(() => {
+    if (!data || !streamState || streamState === data.state || isFetching) return;
+    const timer = setTimeout(() => void refetch(), 400);
+    return () => clearTimeout(timer);
+  }, [data, streamState, isFetching, refetch]);
   if (task.isPending)
     return (
       <div className="space-y-4" data-testid="task-detail-loading">

@@ -51,9 +51,14 @@ export const boardKeys = {
   project: (projectId: string) => [...boardKeys.all, projectId] as const,
 };
 
+const ACTIVE_RUN = new Set(["PENDING", "PLANNING", "RUNNING", "WAITING"]);
+
 export function useBoardQuery(projectId: string) {
   return useQuery({
     queryKey: boardKeys.project(projectId),
+    // Cards show their latest run's state: keep it fresh while any run is still going.
+    refetchInterval: (query) => (query.state.data?.some((c) => c.last_execution && ACTIVE_RUN.has(c.last_execution.state)) ? 3_000 : false),
+    refetchOnMount: "always",
     queryFn: async () => {
       // Follow the cursor so a big board still shows every card.
       const cards: BoardTask[] = [];
