@@ -28,7 +28,7 @@ test("an invite link creates an account with the invited role, once", async ({ p
   await second.getByLabel("Password", { exact: true }).fill("another password 1");
   await second.getByLabel("Repeat password").fill("another password 1");
   await second.getByTestId("invite-submit").click();
-  await expect(second.getByRole("alert")).toContainText("invalid, expired or already used");
+  await expect(second.getByTestId("invite-error")).toContainText("invalid, expired or already used");
   await context.close();
   await again.close();
 });

@@ -50,7 +50,11 @@ export function CreateAccountForm({ endpoint, token, submitLabel, testId }: { en
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" data-testid={`${testId}-form`}>
-      {error ? <Alert tone="error">{error}</Alert> : null}
+      {error ? (
+        <Alert tone="error" testId={`${testId}-error`}>
+          {error}
+        </Alert>
+      ) : null}
       <Field label="Your name" name="name" autoComplete="name" required autoFocus error={fieldErrors.name} />
       <Field label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
       <Field label="Password" name="password" type="password" autoComplete="new-password" minLength={10} required hint="At least 10 characters" error={fieldErrors.password} />
