@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: the runtime's performance numbers against PostgreSQL and embedded PGlite in one
+ * run — submit throughput through the HTTP API vs. a bare node:http server doing the same INSERTs,
+ * submit→RUNNING dispatch latency, and event→SSE delivery latency with many watchers. Prints a
+ * table as it goes and writes bench/RESULTS.md. Not a test; `npm test` never runs it.
+ * Loopback only; every child process and database it creates is stopped and removed at the end.
+ */
+import { randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { Command, Option } from "commander";
+import { Api } from "./api";
+import { snapshotBuild } from "./build";
+import { startChild, stopChild, type Child } from "./children";
+import { clearTasks, createBenchDatabase, DEFAULT_ADMIN_URL, dispatchSamples, seedBenchDatabase, setSynchronousCommit, type BenchDatabase, type Kind } from "./db";
+import { DISPATCH_PROMPT, submitWindowed } from "./dispatch";
+import { describeMachine, renderResults, renderTable, type KindResult, type RunConfig } from "./report";
+import { measureSse } from "./sse";
+import { ms, rate, summarize } from "./stats";
+import { measureThroughput } from "./throughput";
+
+const int = (v: string) => {
+  const n = Number.parseInt(v, 10);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`not a positive integer: ${v}`);
+  return n;
+};
+
+const program = new Command()
+  .name("bench")
+  .description("Benchmark submit throughput, dispatch latency and SSE delivery on Postgres and PGlite")
+  .addOption(new Option("--only <kind>", "run one database only").choices(["postgres", "pglite"]))
+  .option("--no-build", "use the existing .next build even if the sources changed (default: rebuild if stale, like npm start)")
+  .option("--connections <n>", "autocannon connections", int, 10)
+  .option("--duration <s>", "measured seconds per throughput run", int, 10)
+  .option("--warmup <s>", "warm-up seconds before each throughput run", int, 2)
+  .option("--tasks <n>", "tasks for the dispatch latency", int, 1000)
+  .option("--window <n>", "dispatch: tasks unfinished at once (keep it below WORKER_CONCURRENCY, default 4)", int, 3)
+  .option("--dispatch-max <s>", "dispatch: stop submitting after this many seconds", int, 120)
+  .option("--watchers <n>", "concurrent SSE watchers", int, 1000)
+  .option("--chunks <n>", "output chunks the SSE task streams", int, 40)
+  .option("--chunk-delay <ms>", "milliseconds between chunks", int, 100)
+  .option("--no-diagnostics", "skip the diagnostic runs (handler without Next; Postgres with synchronous_commit=off)")
+  .option("--out <file>", "where to write the results", "bench/RESULTS.md");
+
+const NOSYNC_PROMPT = "say: bench nosync";
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  const opts = program.parse().opts<{ only?: Kind; build: boolean; connections: number; duration: number; warmup: number; tasks: number; window: number; dispatchMax: number; watchers: number; chunks: number; chunkDelay: number; diagnostics: boolean; out: string }>();
+  const root = process.cwd();
+  const config: RunConfig = { ...opts, adminUrl: process.env.TEST_DATABASE_URL || DEFAULT_ADMIN_URL };
+  const began = Date.now();
+  const loadAtStart = loadavg();
+
+  if (opts.build) {
+    const { buildIfNeeded } = await import("../scripts/lib/build");
+    buildIfNeeded(root, (line) => say(`[build] ${line}`));
+  }
+  const build = await snapshotBuild(root, say);
+  say(`Using production build ${build.buildId} (private copy in ${build.dir}); load average ${loadavg().map((l) => l.toFixed(1)).join(" / ")}`);
+
+  const kinds: Kind[] = opts.only ? [opts.only] : ["postgres", "pglite"];
+  const results: KindResult[] = [];
+  try {
+    for (const kind of kinds) results.push(await benchKind(kind, config, build.dir));
+  } finally {
+    build.remove();
+  }
+
+  const machine = describeMachine(results, build.buildId, loadAtStart);
+  say("");
+  say(renderTable(results, config));
+  writeFileSync(path.resolve(root, opts.out), renderResults(results, config, machine, Date.now() - began));
+  say(`\nWrote ${opts.out} (${((Date.now() - began) / 1000).toFixed(0)} s in all)`);
+}
+
+async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promise<KindResult> {
+  const label = kind === "postgres" ? "PostgreSQL" : "PGlite";
+  const step = (line: string) => say(`[${label}] ${line}`);
+  const result: KindResult = { kind, label, version: "", errors: [] };
+  let db: BenchDatabase | undefined;
+  let child: Child | undefined;
+  try {
+    db = await createBenchDatabase(kind, config.adminUrl);
+    result.version = db.version;
+    const seeded = await seedBenchDatabase(db);
+    step(`fresh database ready (${kind === "postgres" ? db.url.replace(/\/\/[^@]*@/, "//") : db.pgliteDir})`);
+    const log = path.join(db.dataDir, "children.log");
+    const serverEnv = {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATA_DIR: db.dataDir,
+      DATABASE_URL: db.url,
+      CLAWLINK_TEST_AGENT: "1",
+      LOG_LEVEL: "warn",
+      AUTH_SECRET: randomBytes(48).toString("base64url"),
+      BENCH_NEXT_DIR: nextDir,
+    };
+    const load = { connections: config.connections, durationS: config.duration, warmupS: config.warmup };
+    const phase = async (name: string, fn: () => Promise<void>) => {
+      try {
+        await fn();
+      } catch (error) {
+        const message = `${name}: ${(error as Error).message}`;
+        result.errors.push(message);
+        step(`FAILED ${message}`);
+      } finally {
+        await stopChild(child);
+        child = undefined;
+      }
+    };
+
+    await phase("throughput (product)", async () => {
+      step("starting the production server (worker off) …");
+      child = await startChild("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "off" }, log);
+      step(`product: POST ${child.baseURL}/api/runtime/tasks/submit`);
+      result.product = await measureThroughput(`${child.baseURL}/api/runtime/tasks/submit`, { authorization: `Bearer ${seeded.token}` }, load, step);
+      step(`product: ${rate(result.product.rps)} (p50 ${ms(result.product.latencyP50)}, p99 ${ms(result.product.latencyP99)}, non-2xx ${result.product.non2xx}, errors ${result.product.errors})`);
+    });
+    step(`cleared ${await clearTasks(db)} queued tasks`);
+
+    await phase("throughput (baseline)", async () => {
+      child = await startChild("bench/baseline-server.ts", { DATABASE_URL: db!.url, BENCH_PGLITE_DIR: db!.pgliteDir, BENCH_USER_ID: seeded.userId }, log);
+      step(`baseline: POST ${child.baseURL}/api/runtime/tasks/submit (bare node:http, same INSERTs)`);
+      result.baseline = await measureThroughput(`${child.baseURL}/api/runtime/tasks/submit`, {}, load, step);
+      step(`baseline: ${rate(result.baseline.rps)} (p50 ${ms(result.baseline.latencyP50)}, p99 ${ms(result.baseline.latencyP99)}, non-2xx ${result.baseline.non2xx}, errors ${result.baseline.errors})`);
+      if (result.product) step(`ratio product/baseline: ${(result.product.rps / result.baseline.rps).toFixed(2)} (target ≥ 0.5)`);
+    });
+    step(`cleared ${await clearTasks(db)} queued tasks`);
+
+    if (config.diagnostics) {
+      await phase("throughput (handler without Next)", async () => {
+        child = await startChild("bench/handler-server.ts", { ...serverEnv }, log);
+        step(`handler without Next: POST ${child.baseURL}/api/runtime/tasks/submit (our route handler on bare node:http)`);
+        result.handler = await measureThroughput(`${child.baseURL}/api/runtime/tasks/submit`, { authorization: `Bearer ${seeded.token}` }, load, step);
+        step(`handler without Next: ${rate(result.handler.rps)} (p50 ${ms(result.handler.latencyP50)}, p99 ${ms(result.handler.latencyP99)}, non-2xx ${result.handler.non2xx}, errors ${result.handler.errors})`);
+      });
+      step(`cleared ${await clearTasks(db)} queued tasks`);
+    }
+
+    await phase("dispatch + SSE", async () => {
+      step("starting the production server (worker on) …");
+      child = await startChild("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" }, log);
+      const api = new Api(child.baseURL, seeded.token);
+      step("dispatch warm-up: 50 tasks …");
+      await submitWindowed(api, { count: 50, window: config.window, prompt: "say: bench warm-up", maxMs: 60_000 }, step);
+      step(`dispatch: ${config.tasks} tasks, ${config.window} unfinished at a time …`);
+      const run = await submitWindowed(api, { count: config.tasks, window: config.window, prompt: DISPATCH_PROMPT, maxMs: config.dispatchMax * 1000 }, step);
+      result.dispatchRun = run;
+      step(`dispatch: ${run.submitted} tasks finished in ${(run.wallMs / 1000).toFixed(1)} s${run.capped ? ` (stopped by the ${config.dispatchMax} s cap)` : ""}`);
+      step(`SSE: ${config.watchers} watchers on one task …`);
+      try {
+        result.sse = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step);
+        step(`SSE: p50 ${ms(result.sse.all.p50)}, p99 ${ms(result.sse.all.p99)} over ${result.sse.all.n} deliveries; ${result.sse.complete}/${config.watchers} watchers got the full log`);
+      } catch (error) {
+        result.errors.push(`SSE: ${(error as Error).message}`);
+        step(`FAILED SSE: ${(error as Error).message}`);
+      }
+    });
+    const samples = await dispatchSamples(db, DISPATCH_PROMPT);
+    if (samples.length) {
+      result.dispatch = { planning: summarize(samples.map((s) => s.toPlanningMs)), running: summarize(samples.map((s) => s.toRunningMs)) };
+      step(`dispatch submit→RUNNING: p50 ${ms(result.dispatch.running.p50)}, p99 ${ms(result.dispatch.running.p99)} over ${samples.length} tasks (submit→PLANNING p50 ${ms(result.dispatch.planning.p50)})`);
+    }
+
+    if (kind === "postgres" && config.diagnostics) {
+      const diagnostic: NonNullable<KindResult["noSync"]> = {};
+      await phase("diagnostic (synchronous_commit=off)", async () => {
+        await setSynchronousCommit(db!, false);
+        step("diagnostic: synchronous_commit=off for the bench database (commits do not wait for the WAL flush); worker on …");
+        child = await startChild("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" }, log);
+        const api = new Api(child.baseURL, seeded.token);
+        const count = Math.min(300, config.tasks);
+        await submitWindowed(api, { count, window: config.window, prompt: NOSYNC_PROMPT, maxMs: 60_000 }, step);
+        diagnostic.sse = await measureSse(api, { watchers: config.watchers, chunks: Math.min(20, config.chunks), chunkDelayMs: config.chunkDelay }, step);
+      });
+      const nosync = await dispatchSamples(db, NOSYNC_PROMPT);
+      if (nosync.length) diagnostic.dispatch = { planning: summarize(nosync.map((s) => s.toPlanningMs)), running: summarize(nosync.map((s) => s.toRunningMs)) };
+      result.noSync = diagnostic;
+      step(`diagnostic: dispatch submit→RUNNING p50 ${ms(diagnostic.dispatch?.running.p50 ?? NaN)}, p99 ${ms(diagnostic.dispatch?.running.p99 ?? NaN)}; SSE p50 ${ms(diagnostic.sse?.all.p50 ?? NaN)}, p99 ${ms(diagnostic.sse?.all.p99 ?? NaN)}`);
+    }
+  } catch (error) {
+    result.errors.push((error as Error).message);
+    step(`FAILED ${(error as Error).message}`);
+  } finally {
+    await stopChild(child);
+    if (db) {
+      const log = path.join(db.dataDir, "children.log");
+      if (result.errors.length && existsSync(log)) {
+        const kept = path.join(tmpdir(), `clawlink-bench-${kind}-last.log`);
+        copyFileSync(log, kept);
+        step(`server output kept in ${kept}`);
+      }
+      await db.drop().catch((error: Error) => step(`could not drop the bench database: ${error.message}`));
+    }
+  }
+  return result;
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

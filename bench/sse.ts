@@ -1,0 +1,167 @@
+import http from "node:http";
+import type { Api } from "./api";
+import { sleep, summarize, type Summary } from "./stats";
+
+export interface SseOptions {
+  watchers: number;
+  chunks: number;
+  chunkDelayMs: number;
+}
+
+export interface SseResult {
+  watchers: number;
+  connectMs: number;
+  /** Watchers that received every event of the task, in order, up to the terminal one. */
+  complete: number;
+  liveEvents: number;
+  /** now − event.created_at for every live event at every watcher. */
+  all: Summary;
+  /** The same, output events only (the "chunks on a schedule"). */
+  output: Summary;
+  /** Per event: the first watcher to receive it (≈ the write→NOTIFY→read path, before fan-out). */
+  first: Summary;
+  /** Per event: the last watcher minus the first (the cost of fanning one event out to every socket). */
+  spread: Summary;
+}
+
+interface Received {
+  seq: number;
+  type: string;
+  state: string | null;
+  createdAt: number;
+  receivedAt: number;
+}
+
+interface Watcher {
+  events: Received[];
+  caughtUp: boolean;
+  ended: boolean;
+  error: string | null;
+  request: http.ClientRequest;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** One SSE connection; frames are parsed as they arrive, stamped with the arrival time of their chunk. */
+function watch(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: number, onCaughtUp: () => void): Watcher {
+  const url = new URL(`/api/runtime/tasks/${taskId}/stream`, api.baseURL);
+  const watcher = { events: [], caughtUp: false, ended: false, error: null } as unknown as Watcher;
+  watcher.request = http.get(url, { agent, headers: { ...api.authHeader, accept: "text/event-stream" } }, (res) => {
+    if (res.statusCode !== 200) {
+      watcher.error = `status ${res.statusCode}`;
+      watcher.ended = true;
+      res.resume();
+      return;
+    }
+    res.setEncoding("utf8");
+    let buffer = "";
+    res.on("data", (chunk: string) => {
+      const receivedAt = now();
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = frame.split("\n").find((line) => line.startsWith("data: "));
+        if (!data) continue;
+        const event = JSON.parse(data.slice(6)) as { seq: number; type: string; state: string | null; created_at: string };
+        watcher.events.push({ seq: event.seq, type: event.type, state: event.state, createdAt: Date.parse(event.created_at), receivedAt });
+        if (!watcher.caughtUp && event.seq >= caughtUpSeq) {
+          watcher.caughtUp = true;
+          onCaughtUp();
+        }
+      }
+    });
+    res.on("end", () => (watcher.ended = true));
+    res.on("error", (error) => {
+      watcher.error = error.message;
+      watcher.ended = true;
+    });
+  });
+  watcher.request.on("error", (error) => {
+    watcher.error = error.message;
+    watcher.ended = true;
+  });
+  return watcher;
+}
+
+/**
+ * Event→SSE delivery with many watchers: one test-echo task that first asks a question (so it
+ * parks in WAITING), `watchers` SSE connections that each catch up to that point, then the answer,
+ * after which the task streams `chunks` output lines `chunkDelayMs` apart and completes. Every
+ * event written after the answer is "live"; for each one at each watcher: arrival − created_at.
+ */
+export async function measureSse(api: Api, options: SseOptions, say: (line: string) => void): Promise<SseResult> {
+  const { task_id: taskId } = await api.submit("bench sse", { steps: [{ ask: "start streaming?" }, { chunks: options.chunks, delay_ms: options.chunkDelayMs, text: "bench chunk" }] });
+  const parked = await api.waitForState(taskId, "WAITING", 30_000);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const watchers: Watcher[] = [];
+  let caughtUp = 0;
+  const started = now();
+  try {
+    // Open in waves so connection set-up does not time out on a busy two-core box.
+    for (let i = 0; i < options.watchers; i++) {
+      watchers.push(watch(api, agent, taskId, parked.events_count, () => caughtUp++));
+      if ((i + 1) % 50 === 0) {
+        const deadline = Date.now() + 60_000;
+        while (caughtUp + watchers.filter((w) => w.error).length < i + 1 - 50 && Date.now() < deadline) await sleep(10);
+      }
+      if ((i + 1) % 250 === 0) say(`  ${i + 1} watchers opened, ${caughtUp} caught up`);
+    }
+    const deadline = Date.now() + 120_000;
+    while (caughtUp < options.watchers && Date.now() < deadline) {
+      const failed = watchers.filter((w) => w.error);
+      if (caughtUp + failed.length >= options.watchers) break;
+      await sleep(20);
+    }
+    const connectMs = now() - started;
+    const failed = watchers.filter((w) => w.error);
+    say(`  ${caughtUp}/${options.watchers} watchers connected and caught up in ${(connectMs / 1000).toFixed(1)} s${failed.length ? `; ${failed.length} failed (${failed[0].error})` : ""}`);
+    if (caughtUp === 0) throw new Error("no SSE watcher could connect");
+
+    await api.call("POST", `/api/runtime/tasks/${taskId}/input`, { answer: "go" });
+    say(`  answered; the task streams ${options.chunks} chunks ${options.chunkDelayMs} ms apart …`);
+    const streamDeadline = Date.now() + options.chunks * options.chunkDelayMs + 60_000;
+    while (watchers.some((w) => !w.ended && w.caughtUp) && Date.now() < streamDeadline) await sleep(50);
+
+    return analyse(watchers, parked.events_count, connectMs);
+  } finally {
+    for (const w of watchers) if (!w.ended) w.request.destroy();
+    agent.destroy();
+  }
+}
+
+function analyse(watchers: Watcher[], parkedSeq: number, connectMs: number): SseResult {
+  const all: number[] = [];
+  const output: number[] = [];
+  const bySeq = new Map<number, { min: number; max: number }>();
+  let complete = 0;
+  let lastSeq = 0;
+  for (const w of watchers) {
+    const seqs = w.events.map((e) => e.seq);
+    const terminal = w.events.at(-1);
+    if (seqs.every((s, i) => s === i + 1) && terminal?.type === "state" && terminal.state === "COMPLETED") complete++;
+    for (const e of w.events) {
+      if (e.seq <= parkedSeq) continue;
+      const latency = e.receivedAt - e.createdAt;
+      all.push(latency);
+      if (e.type === "output") output.push(latency);
+      const slot = bySeq.get(e.seq) ?? { min: Infinity, max: -Infinity };
+      slot.min = Math.min(slot.min, latency);
+      slot.max = Math.max(slot.max, latency);
+      bySeq.set(e.seq, slot);
+      lastSeq = Math.max(lastSeq, e.seq);
+    }
+  }
+  const slots = [...bySeq.values()];
+  return {
+    watchers: watchers.filter((w) => w.caughtUp).length,
+    connectMs,
+    complete,
+    liveEvents: lastSeq - parkedSeq,
+    all: summarize(all),
+    output: summarize(output),
+    first: summarize(slots.map((s) => s.min)),
+    spread: summarize(slots.map((s) => s.max - s.min)),
+  };
+}
