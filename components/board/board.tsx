@@ -94,7 +94,8 @@ export function Board({ projectId, canWrite, canExecute }: { projectId: string; 
               </Column>
             ))}
           </div>
-          <DragOverlay>{dragging ? <CardBody card={dragging} /> : null}</DragOverlay>
+          {/* No drop animation: the card is already in place (optimistic), and a new drag can start at once. */}
+          <DragOverlay dropAnimation={null}>{dragging ? <CardBody card={dragging} /> : null}</DragOverlay>
         </DndContext>
       </QueryState>
       <Dialog
