@@ -40,7 +40,6 @@ export async function warmUpTestAgent(api: APIRequestContext): Promise<void> {
 }
 
 export const test = base.extend<Fixtures>({
-  // eslint-disable-next-line no-empty-pattern
   server: async ({}, use) => use(readE2eState()),
   users: async ({ server }, use) => use(server.users),
   pageAs: async ({ browser, server }, use) => {
