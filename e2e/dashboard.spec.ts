@@ -23,6 +23,12 @@ test("the dashboard shows counts, the running and waiting tasks live, charts and
   await expect(page.getByTestId("agent-stats-row").filter({ hasText: "test-echo" })).toBeVisible();
   await expect(page.getByTestId("activity-list")).toContainText("task.submitted");
   await page.screenshot({ path: testInfo.outputPath("dashboard.png"), fullPage: true });
+  // On a phone the same page stacks into one column, with the navigation scrolling sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId("nav-tasks")).toBeVisible();
+  await expect(page.getByTestId("running-list")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("dashboard-mobile.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Both leave the live panels by themselves once they end.
   expect((await api.post(`/api/runtime/tasks/${hanging}/cancel`)).status()).toBe(200);

@@ -14,9 +14,9 @@ export function TasksPerHourChart({ data }: { data: HourBucket[] }) {
           <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#64748b" }} />
           <Tooltip />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="COMPLETED" stackId="s" fill="#10b981" name="Completed" />
-          <Bar dataKey="FAILED" stackId="s" fill="#ef4444" name="Failed" />
-          <Bar dataKey="CANCELLED" stackId="s" fill="#94a3b8" name="Cancelled" />
+          <Bar dataKey="COMPLETED" stackId="s" fill="#10b981" name="Completed" isAnimationActive={false} />
+          <Bar dataKey="FAILED" stackId="s" fill="#ef4444" name="Failed" isAnimationActive={false} />
+          <Bar dataKey="CANCELLED" stackId="s" fill="#94a3b8" name="Cancelled" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>
@@ -33,7 +33,7 @@ export function AgentSuccessChart({ data }: { data: AgentStats[] }) {
             <XAxis type="number" domain={[0, 100]} unit="%" tick={{ fontSize: 11, fill: "#64748b" }} />
             <YAxis type="category" dataKey="agent_type" width={90} tick={{ fontSize: 11, fill: "#334155" }} />
             <Tooltip formatter={(v) => `${v}%`} />
-            <Bar dataKey="success_rate" fill="#2563eb" name="Success rate" radius={[0, 3, 3, 0]} />
+            <Bar dataKey="success_rate" fill="#2563eb" name="Success rate" radius={[0, 3, 3, 0]} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>

@@ -108,8 +108,8 @@ function LiveList({ tasks, testId }: { tasks: Task[]; testId: string }) {
   return (
     <ul className="divide-y divide-slate-100" data-testid={testId}>
       {tasks.map((t) => (
-        <li key={t.task_id} className="flex items-center justify-between gap-3 py-2">
-          <Link href={`/tasks/${t.task_id}`} className="min-w-0 flex-1 truncate text-sm font-medium text-brand-700 hover:underline">
+        <li key={t.task_id} className="flex min-w-0 flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between sm:gap-3">
+          <Link href={`/tasks/${t.task_id}`} className="min-w-0 truncate text-sm font-medium text-brand-700 hover:underline sm:flex-1">
             {t.prompt.split("\n")[0] || shortId(t.task_id)}
           </Link>
           <span className="flex shrink-0 items-center gap-2 text-xs text-slate-500">
