@@ -1,0 +1,24 @@
+/** `npm run db:migrate`: apply pending migrations to DATABASE_URL, or the embedded database under DATA_DIR. */
+async function main() {
+  const { env } = await import("../lib/env");
+  const { openDatabase, migrateDatabase, migrationStatus, pgliteDataDir } = await import("../lib/db");
+  const config = env();
+  const handle = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: pgliteDataDir() });
+  try {
+    const before = await migrationStatus(handle);
+    await migrateDatabase(handle);
+    const after = await migrationStatus(handle);
+    const applied = after.applied - before.applied;
+    console.log(
+      `${handle.kind === "pglite" ? "Embedded PGlite" : "PostgreSQL"} at ${handle.location}: ` +
+        (applied > 0 ? `applied ${applied} migration(s), now at ${after.latest}` : `already up to date (${after.latest})`),
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`Migration failed: ${error.message}`);
+  process.exit(1);
+});
