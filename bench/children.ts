@@ -21,10 +21,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Run a TypeScript entry point under tsx as a child on a free loopback port; resolves once it prints BENCH_READY. */
-export async function startChild(script: string, env: Record<string, string>, logFile: string, timeoutMs = 180_000): Promise<Child> {
+/**
+ * Run a TypeScript entry point under tsx as a child on a free loopback port; resolves once it
+ * prints BENCH_READY. With nodeArgs (e.g. --cpu-prof, which NODE_OPTIONS refuses) the script runs
+ * in one node process with tsx as an --import loader instead of under tsx's launcher.
+ */
+export async function startChild(script: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = [], timeoutMs = 180_000): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), script], {
+  const args = nodeArgs.length ? [...nodeArgs, "--import", "tsx", script] : [path.resolve("node_modules/tsx/dist/cli.mjs"), script];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

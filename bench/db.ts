@@ -141,3 +141,32 @@ export async function dispatchSamples(target: BenchDatabase, promptPrefix: strin
     await handle.close();
   }
 }
+
+/**
+ * Postgres only, from the bench process while no server runs: what one round trip (`select 1`)
+ * and one committed single-row insert (a WAL flush) cost on this machine right now. The engine's
+ * dispatch path is a chain of such round trips and three commits, so these set its floor.
+ */
+export async function probeRoundTrips(target: BenchDatabase): Promise<{ select: number[]; commit: number[] } | null> {
+  if (target.kind !== "postgres") return null;
+  const client = postgres(target.url, { max: 1, onnotice: () => {} });
+  try {
+    await client`create table if not exists bench_commit_probe (x int)`;
+    const select: number[] = [];
+    const commit: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      await client`select 1`;
+      select.push(performance.now() - t);
+    }
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      await client.begin((tx) => tx`insert into bench_commit_probe values (${i})`);
+      commit.push(performance.now() - t);
+    }
+    await client`drop table bench_commit_probe`;
+    return { select, commit };
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { DispatchRun } from "./dispatch";
+import type { ProfileBreakdown } from "./profile";
 import type { SseResult } from "./sse";
 import { ms, rate, type Summary } from "./stats";
 import type { ThroughputResult } from "./throughput";
@@ -34,6 +35,10 @@ export interface KindResult {
   dispatch?: { planning: Summary; running: Summary };
   sse?: SseResult;
   /** Diagnostic (Postgres): the same dispatch and SSE runs with synchronous_commit=off. */
+  /** Diagnostic: where the production server's CPU went during submit load. */
+  profile?: ProfileBreakdown;
+  /** Postgres: one `select 1` and one single-row insert + commit from the bench process, before the worker phases. */
+  roundTrip?: { select: Summary; commit: Summary };
   noSync?: { dispatch?: { planning: Summary; running: Summary }; sse?: SseResult };
   errors: string[];
 }
@@ -97,6 +102,8 @@ export function renderTable(results: KindResult[], config: RunConfig): string {
     const pair = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : "");
     rows.push(
       row("*Diagnostic:* submit throughput, our handler on node:http without Next", (r) => (r.handler ? `${rate(r.handler.rps)} (${ms(r.handler.latencyP50)} p50)` : "")),
+      row("*Diagnostic:* one round trip (select 1) / one insert + commit, p50", (r) => (r.roundTrip ? `${ms(r.roundTrip.select.p50)} / ${ms(r.roundTrip.commit.p50)}` : "")),
+      row("*Diagnostic:* SSE client event-loop delay p50 / p99 (measuring process)", (r) => (r.sse ? `${ms(r.sse.clientLag.p50)} / ${ms(r.sse.clientLag.p99)}` : "")),
       row("*Diagnostic:* synchronous_commit=off, dispatch submit→RUNNING p50 / p99", (r) => pair(r.noSync?.dispatch?.running)),
       row("*Diagnostic:* synchronous_commit=off, SSE event→client p50 / p99", (r) => pair(r.noSync?.sse?.all)),
     );
@@ -119,6 +126,13 @@ function explanations(results: KindResult[]): string[] {
       notes.push(
         `**${r.label}: throughput ratio ${ratio.toFixed(2)} < 0.5.** Both servers write the same rows under the same audit-chain advisory lock, with the same load; per request (1 ÷ throughput, all connections together) the product costs ${ms(perRequest(r.product))} against the baseline's ${ms(perRequest(r.baseline))}.` +
           split +
+          (r.profile
+            ? ` The profile below shows the server's one event loop busy ${((r.profile.busyMs / r.profile.windowMs) * 100).toFixed(0)}% of the time under this load — ` +
+              `the product is CPU-bound in its own process; biggest shares: ${r.profile.components
+                .slice(0, 4)
+                .map((c) => `${c.name} ${(c.share * 100).toFixed(0)}%`)
+                .join(", ")}.`
+            : "") +
           ` What our handler adds: bearer-token authentication (token lookup, user, permission grants — 3 queries), the agent-config and access-policy checks (2 queries), zod ` +
           `parsing, Drizzle's query building, and the DTO; Next adds its router, the Request/Response objects and the streamed response. On two cores shared with the load generator ` +
           `and Postgres, every one of those is CPU the submit path waits for.` +
@@ -128,30 +142,57 @@ function explanations(results: KindResult[]): string[] {
     if (r.kind === "postgres" && r.dispatch && (r.dispatch.running.p50 > TARGETS.dispatchP50 || r.dispatch.running.p99 > TARGETS.dispatchP99)) {
       const d = r.dispatch;
       const noSync = r.noSync?.dispatch;
+      const rt = r.roundTrip;
       notes.push(
         `**${r.label}: dispatch submit→RUNNING p50 ${ms(d.running.p50)} / p99 ${ms(d.running.p99)} (targets 5 / 25 ms).** It is driven by NOTIFY, not by the 2 s fallback poll ` +
-          `(a poll-driven claim would sit near 1 s on average). The path is three transactions in a row: the submit (its commit fires the NOTIFY), the claim (PENDING→PLANNING, ` +
-          `its event and its audit row under the chain lock) — submit→PLANNING p50 ${ms(d.planning.p50)} / p99 ${ms(d.planning.p99)} — and, after the worker re-reads the task ` +
-          `and prepares settings, skills and the workspace folder, the PLANNING→RUNNING transaction whose start is the RUNNING timestamp. Each commit waits for a WAL flush ` +
-          `(fsync) on this virtual disk` +
+          `(a poll-driven claim would average about 1 s). The measured span is a chain of about 20 sequential database round trips and two commits: the rest of the submit ` +
+          `transaction after its BEGIN (two inserts, two NOTIFYs, the audit-chain lock, head read and insert, COMMIT), the NOTIFY reaching the worker's LISTEN connection, then the ` +
+          `claim transaction (claim UPDATE, a second UPDATE looking for orphaned tasks, the PLANNING event, NOTIFY, the audit lock/read/insert, the lease UPDATE, COMMIT) — ` +
+          `submit→PLANNING p50 ${ms(d.planning.p50)} / p99 ${ms(d.planning.p99)} — then the worker re-reads the task, loads agent settings, skills and the workspace folder, and ` +
+          `BEGINs the PLANNING→RUNNING transaction whose now() is the RUNNING timestamp (PLANNING→RUNNING ≈ ${ms(d.running.p50 - d.planning.p50)} at the p50).` +
+          (rt ? ` On this machine, during this run, one round trip costs ${ms(rt.select.p50)} (p50) and a one-row commit ${ms(rt.commit.p50)} (p50) / ${ms(rt.commit.p99)} (p99), so the chain cannot fit in 5 ms here.` : "") +
           (noSync
-            ? `: with synchronous_commit=off (diagnostic only, not a production setting) the same run gives p50 ${ms(noSync.running.p50)} / p99 ${ms(noSync.running.p99)}, ` +
-              `so the flushes account for about ${ms(d.running.p50 - noSync.running.p50)} of the p50; the rest is CPU on a loaded two-core machine.`
-            : "."),
+            ? noSync.running.p50 < d.running.p50 * 0.8
+              ? ` With synchronous_commit=off (diagnostic only) p50 ${ms(noSync.running.p50)} / p99 ${ms(noSync.running.p99)}: the WAL flushes are a real part of it.`
+              : ` With synchronous_commit=off (diagnostic only) it is no faster (p50 ${ms(noSync.running.p50)} / p99 ${ms(noSync.running.p99)}): the disk flushes are not what dominates; CPU time on the shared two cores is.`
+            : ""),
       );
     }
     if (r.sse && r.sse.all.p99 > TARGETS.sseP99) {
       const noSync = r.noSync?.sse;
       notes.push(
         `**${r.label}: SSE p99 ${ms(r.sse.all.p99)} > 50 ms.** The first watcher of each event sees it after p50 ${ms(r.sse.first.p50)} / p99 ${ms(r.sse.first.p99)} ` +
-          `(the output transaction's commit → NOTIFY → one read of the log by the process's event hub → one SSE frame), the last watcher ${ms(r.sse.spread.p50)} (p50) / ` +
+          `(the output transaction's commit → NOTIFY → one read of the log by the server's event hub → one SSE frame), the last watcher ${ms(r.sse.spread.p50)} (p50) / ` +
           `${ms(r.sse.spread.p99)} (p99) after the first: that spread is fanning one event out to ${r.sse.watchers} subscribers — an async-iterator hand-off, an SSE frame, a ` +
-          `ReadableStream enqueue and a socket write each — on one event loop, while the measuring client on the same two cores parses ${r.sse.watchers} streams.` +
-          (noSync ? ` With synchronous_commit=off (diagnostic) p50 ${ms(noSync.all.p50)} / p99 ${ms(noSync.all.p99)}: the part that is the commit's disk flush.` : ""),
+          `ReadableStream enqueue through Next's response pipe and a socket write each — on one event loop. The measuring client shares the two cores and parses ` +
+          `${r.sse.watchers} streams itself: its own event loop was delayed p50 ${ms(r.sse.clientLag.p50)} / p99 ${ms(r.sse.clientLag.p99)} (max ${ms(r.sse.clientLag.max)}), ` +
+          `which lands in these numbers too.` +
+          (noSync ? ` With synchronous_commit=off (diagnostic) p50 ${ms(noSync.all.p50)} / p99 ${ms(noSync.all.p99)}.` : ""),
       );
     }
   }
   return notes;
+}
+
+function profileSection(results: KindResult[]): string[] {
+  const profiled = results.filter((r) => r.profile);
+  if (profiled.length === 0) return [];
+  const names = [...new Set(profiled.flatMap((r) => r.profile!.components.map((c) => c.name)))];
+  const share = (r: KindResult, name: string) => {
+    const c = r.profile!.components.find((x) => x.name === name);
+    return c ? `${(c.share * 100).toFixed(1)}%` : "—";
+  };
+  names.sort((a, b) => Math.max(...profiled.map((r) => parseFloat(share(r, b)) || 0)) - Math.max(...profiled.map((r) => parseFloat(share(r, a)) || 0)));
+  return [
+    "## Where the product server's CPU goes during submit load",
+    "",
+    "A V8 CPU profile of the production server (worker off) under the same autocannon load for 4 s, self time by component; Next's bundled chunks are mapped back to their original files with the build's source maps. Idle time excluded.",
+    "",
+    `| Component | ${profiled.map((r) => `${r.label} (main thread busy ${((r.profile!.busyMs / r.profile!.windowMs) * 100).toFixed(0)}% of ${(r.profile!.windowMs / 1000).toFixed(1)} s)`).join(" | ")} |`,
+    `| --- | ${profiled.map(() => "---").join(" | ")} |`,
+    ...names.map((name) => `| ${name} | ${profiled.map((r) => share(r, name)).join(" | ")} |`),
+    "",
+  ];
 }
 
 export function renderResults(results: KindResult[], config: RunConfig, machine: Machine, elapsedMs: number): string {
@@ -196,6 +237,7 @@ export function renderResults(results: KindResult[], config: RunConfig, machine:
         ]
       : []),
     "",
+    ...profileSection(results),
     "## Notes on missed targets",
     "",
     ...(notes.length ? notes.flatMap((n) => [n, ""]) : ["All targets met.", ""]),

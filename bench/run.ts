@@ -13,12 +13,13 @@ import { Command, Option } from "commander";
 import { Api } from "./api";
 import { snapshotBuild } from "./build";
 import { startChild, stopChild, type Child } from "./children";
-import { clearTasks, createBenchDatabase, DEFAULT_ADMIN_URL, dispatchSamples, seedBenchDatabase, setSynchronousCommit, type BenchDatabase, type Kind } from "./db";
+import { clearTasks, createBenchDatabase, DEFAULT_ADMIN_URL, dispatchSamples, probeRoundTrips, seedBenchDatabase, setSynchronousCommit, type BenchDatabase, type Kind } from "./db";
 import { DISPATCH_PROMPT, submitWindowed } from "./dispatch";
 import { describeMachine, renderResults, renderTable, type KindResult, type RunConfig } from "./report";
 import { measureSse } from "./sse";
 import { ms, rate, summarize } from "./stats";
-import { measureThroughput } from "./throughput";
+import { analyseProfile, largestProfile } from "./profile";
+import { measureThroughput, type Target } from "./throughput";
 
 const int = (v: string) => {
   const n = Number.parseInt(v, 10);
@@ -80,7 +81,8 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
   const step = (line: string) => say(`[${label}] ${line}`);
   const result: KindResult = { kind, label, version: "", errors: [] };
   let db: BenchDatabase | undefined;
-  let child: Child | undefined;
+  const running: Child[] = [];
+  const extraDbs: BenchDatabase[] = [];
   try {
     db = await createBenchDatabase(kind, config.adminUrl);
     result.version = db.version;
@@ -106,42 +108,74 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
         result.errors.push(message);
         step(`FAILED ${message}`);
       } finally {
-        await stopChild(child);
-        child = undefined;
+        for (const child of running.splice(0)) await stopChild(child);
       }
     };
+    const start = async (script: string, env: Record<string, string>, nodeArgs: string[] = []) => {
+      const child = await startChild(script, env, log, nodeArgs);
+      running.push(child);
+      return child;
+    };
 
-    await phase("throughput (product)", async () => {
-      step("starting the production server (worker off) …");
-      child = await startChild("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "off" }, log);
-      step(`product: POST ${child.baseURL}/api/runtime/tasks/submit`);
-      result.product = await measureThroughput(`${child.baseURL}/api/runtime/tasks/submit`, { authorization: `Bearer ${seeded.token}` }, load, step);
-      step(`product: ${rate(result.product.rps)} (p50 ${ms(result.product.latencyP50)}, p99 ${ms(result.product.latencyP99)}, non-2xx ${result.product.non2xx}, errors ${result.product.errors})`);
+    await phase("throughput", async () => {
+      // Each server gets its own fresh database (PGlite allows one process per folder), same schema and seed.
+      const extra = async (name: string) => {
+        const other = await createBenchDatabase(kind, config.adminUrl);
+        extraDbs.push(other);
+        return { db: other, seeded: await seedBenchDatabase(other), name };
+      };
+      step("starting the production server (worker off), the baseline server and the handler-only server …");
+      const product = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "off" });
+      const base = await extra("baseline");
+      const baseline = await start("bench/baseline-server.ts", { DATABASE_URL: base.db.url, BENCH_PGLITE_DIR: base.db.pgliteDir, BENCH_USER_ID: base.seeded.userId });
+      const targets: Target[] = [
+        { name: "product", url: `${product.baseURL}/api/runtime/tasks/submit`, headers: { authorization: `Bearer ${seeded.token}` } },
+        { name: "baseline", url: `${baseline.baseURL}/api/runtime/tasks/submit`, headers: {} },
+      ];
+      if (config.diagnostics) {
+        const bare = await extra("handler");
+        const handler = await start("bench/handler-server.ts", { ...serverEnv, DATA_DIR: bare.db.dataDir, DATABASE_URL: bare.db.url });
+        targets.push({ name: "handler", url: `${handler.baseURL}/api/runtime/tasks/submit`, headers: { authorization: `Bearer ${bare.seeded.token}` } });
+      }
+      const measured = await measureThroughput(targets, load, step);
+      result.product = measured.get("product");
+      result.baseline = measured.get("baseline");
+      result.handler = measured.get("handler");
+      for (const [name, t] of measured) step(`${name}: ${rate(t.rps)} (p50 ${ms(t.latencyP50)}, p99 ${ms(t.latencyP99)}, non-2xx ${t.non2xx}, errors ${t.errors})`);
+      if (result.product && result.baseline) step(`ratio product/baseline: ${(result.product.rps / result.baseline.rps).toFixed(2)} (target ≥ 0.5)`);
+      const failed = [...measured].filter(([, t]) => t.non2xx > 0 || t.errors > 0);
+      if (failed.length) throw new Error(`${failed.map(([n]) => n).join(", ")} answered errors during the load; see the server output`);
     });
-    step(`cleared ${await clearTasks(db)} queued tasks`);
-
-    await phase("throughput (baseline)", async () => {
-      child = await startChild("bench/baseline-server.ts", { DATABASE_URL: db!.url, BENCH_PGLITE_DIR: db!.pgliteDir, BENCH_USER_ID: seeded.userId }, log);
-      step(`baseline: POST ${child.baseURL}/api/runtime/tasks/submit (bare node:http, same INSERTs)`);
-      result.baseline = await measureThroughput(`${child.baseURL}/api/runtime/tasks/submit`, {}, load, step);
-      step(`baseline: ${rate(result.baseline.rps)} (p50 ${ms(result.baseline.latencyP50)}, p99 ${ms(result.baseline.latencyP99)}, non-2xx ${result.baseline.non2xx}, errors ${result.baseline.errors})`);
-      if (result.product) step(`ratio product/baseline: ${(result.product.rps / result.baseline.rps).toFixed(2)} (target ≥ 0.5)`);
-    });
-    step(`cleared ${await clearTasks(db)} queued tasks`);
+    for (const other of extraDbs.splice(0)) await other.drop().catch(() => {});
 
     if (config.diagnostics) {
-      await phase("throughput (handler without Next)", async () => {
-        child = await startChild("bench/handler-server.ts", { ...serverEnv }, log);
-        step(`handler without Next: POST ${child.baseURL}/api/runtime/tasks/submit (our route handler on bare node:http)`);
-        result.handler = await measureThroughput(`${child.baseURL}/api/runtime/tasks/submit`, { authorization: `Bearer ${seeded.token}` }, load, step);
-        step(`handler without Next: ${rate(result.handler.rps)} (p50 ${ms(result.handler.latencyP50)}, p99 ${ms(result.handler.latencyP99)}, non-2xx ${result.handler.non2xx}, errors ${result.handler.errors})`);
+      await phase("CPU profile", async () => {
+        const dir = path.join(db!.dataDir, "cpu-profile");
+        step("diagnostic: CPU-profiling the production server (worker off) under the same load for 4 s …");
+        const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "off" }, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+        const target = { name: "profiled", url: `${child.baseURL}/api/runtime/tasks/submit`, headers: { authorization: `Bearer ${seeded.token}` } };
+        await measureThroughput([target], { ...load, durationS: 1, warmupS: 1 }, () => {});
+        const fromUs = Number(process.hrtime.bigint() / 1000n);
+        await measureThroughput([target], { ...load, durationS: 4, warmupS: 0 }, () => {});
+        const toUs = Number(process.hrtime.bigint() / 1000n);
+        for (const c of running.splice(0)) await stopChild(c);
+        const file = largestProfile(dir);
+        if (!file) throw new Error("the server wrote no CPU profile");
+        result.profile = analyseProfile(file, { fromUs, toUs });
+        step(`CPU by component: ${result.profile.components.slice(0, 6).map((c) => `${c.name} ${(c.share * 100).toFixed(0)}%`).join(", ")}`);
       });
-      step(`cleared ${await clearTasks(db)} queued tasks`);
+    }
+    step(`cleared ${await clearTasks(db)} queued tasks`);
+
+    const probe = await probeRoundTrips(db);
+    if (probe) {
+      result.roundTrip = { select: summarize(probe.select), commit: summarize(probe.commit) };
+      step(`round trip from the bench: select 1 p50 ${ms(result.roundTrip.select.p50)}, one-row insert + commit p50 ${ms(result.roundTrip.commit.p50)} / p99 ${ms(result.roundTrip.commit.p99)}`);
     }
 
     await phase("dispatch + SSE", async () => {
       step("starting the production server (worker on) …");
-      child = await startChild("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" }, log);
+      const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" });
       const api = new Api(child.baseURL, seeded.token);
       step("dispatch warm-up: 50 tasks …");
       await submitWindowed(api, { count: 50, window: config.window, prompt: "say: bench warm-up", maxMs: 60_000 }, step);
@@ -169,7 +203,7 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       await phase("diagnostic (synchronous_commit=off)", async () => {
         await setSynchronousCommit(db!, false);
         step("diagnostic: synchronous_commit=off for the bench database (commits do not wait for the WAL flush); worker on …");
-        child = await startChild("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" }, log);
+        const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" });
         const api = new Api(child.baseURL, seeded.token);
         const count = Math.min(300, config.tasks);
         await submitWindowed(api, { count, window: config.window, prompt: NOSYNC_PROMPT, maxMs: 60_000 }, step);
@@ -184,7 +218,8 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
     result.errors.push((error as Error).message);
     step(`FAILED ${(error as Error).message}`);
   } finally {
-    await stopChild(child);
+    for (const child of running.splice(0)) await stopChild(child);
+    for (const other of extraDbs.splice(0)) await other.drop().catch(() => {});
     if (db) {
       const log = path.join(db.dataDir, "children.log");
       if (result.errors.length && existsSync(log)) {

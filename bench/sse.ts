@@ -1,4 +1,5 @@
 import http from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Api } from "./api";
 import { sleep, summarize, type Summary } from "./stats";
 
@@ -22,6 +23,8 @@ export interface SseResult {
   first: Summary;
   /** Per event: the last watcher minus the first (the cost of fanning one event out to every socket). */
   spread: Summary;
+  /** Event-loop delay of the measuring process while the events streamed (its own share of the latency). */
+  clientLag: { p50: number; p99: number; max: number };
 }
 
 interface Received {
@@ -40,6 +43,7 @@ interface Watcher {
   request: http.ClientRequest;
 }
 
+const LAG_RESOLUTION_MS = 2;
 const now = () => performance.timeOrigin + performance.now();
 
 /** One SSE connection; frames are parsed as they arrive, stamped with the arrival time of their chunk. */
@@ -119,19 +123,25 @@ export async function measureSse(api: Api, options: SseOptions, say: (line: stri
     say(`  ${caughtUp}/${options.watchers} watchers connected and caught up in ${(connectMs / 1000).toFixed(1)} s${failed.length ? `; ${failed.length} failed (${failed[0].error})` : ""}`);
     if (caughtUp === 0) throw new Error("no SSE watcher could connect");
 
+    const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+    lag.enable();
     await api.call("POST", `/api/runtime/tasks/${taskId}/input`, { answer: "go" });
     say(`  answered; the task streams ${options.chunks} chunks ${options.chunkDelayMs} ms apart …`);
     const streamDeadline = Date.now() + options.chunks * options.chunkDelayMs + 60_000;
     while (watchers.some((w) => !w.ended && w.caughtUp) && Date.now() < streamDeadline) await sleep(50);
 
-    return analyse(watchers, parked.events_count, connectMs);
+    lag.disable();
+    // The histogram counts the sampling interval itself; what is left is the loop's real delay.
+    const delay = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
+    const clientLag = { p50: delay(lag.percentile(50)), p99: delay(lag.percentile(99)), max: delay(lag.max) };
+    return { ...analyse(watchers, parked.events_count, connectMs), clientLag };
   } finally {
     for (const w of watchers) if (!w.ended) w.request.destroy();
     agent.destroy();
   }
 }
 
-function analyse(watchers: Watcher[], parkedSeq: number, connectMs: number): SseResult {
+function analyse(watchers: Watcher[], parkedSeq: number, connectMs: number): Omit<SseResult, "clientLag"> {
   const all: number[] = [];
   const output: number[] = [];
   const bySeq = new Map<number, { min: number; max: number }>();

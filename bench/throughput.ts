@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { summarize } from "./stats";
 
 export interface LoadOptions {
   connections: number;
@@ -15,43 +16,75 @@ export interface ThroughputResult {
   latencyP99: number;
 }
 
+export interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
 /** The body every submit sends: a test-echo task that would just say one line (the worker is off). */
 export const SUBMIT_BODY = JSON.stringify({ agent_type: "test-echo", prompt: "say: bench throughput", context: {} });
 
-function run(url: string, headers: Record<string, string>, connections: number, durationS: number, onTick?: (second: number, requests: number) => void) {
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    let second = 0;
-    let count = 0;
+/** Seconds per slice when targets take turns. */
+const SLICE_S = 2;
+
+interface Slice {
+  requests: number;
+  seconds: number;
+  non2xx: number;
+  errors: number;
+  latencies: number[];
+}
+
+function run(target: Target, connections: number, durationS: number): Promise<Slice> {
+  return new Promise<Slice>((resolve, reject) => {
+    const latencies: number[] = [];
     const instance = autocannon(
-      { url, method: "POST", headers: { "content-type": "application/json", ...headers }, body: SUBMIT_BODY, connections, duration: durationS },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      { url: target.url, method: "POST", headers: { "content-type": "application/json", ...target.headers }, body: SUBMIT_BODY, connections, duration: durationS },
+      (error, result) =>
+        error ? reject(error) : resolve({ requests: result.requests.total, seconds: result.duration || durationS, non2xx: result.non2xx, errors: result.errors, latencies }),
     );
-    instance.on("response", () => count++);
-    instance.on("tick", () => {
-      second++;
-      onTick?.(second, count);
-      count = 0;
-    });
+    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
 }
 
 /**
- * POST the same submit body with autocannon: a warm-up run (discarded: JIT, pools, Next's route
- * compilation cache) then the measured run. Same options for the product and the baseline.
+ * POST the same submit body to every target with autocannon, same connections. Each target first
+ * gets a warm-up (discarded: JIT, pools, Next's route cache). Then the targets take turns in
+ * 2-second slices until each has had `durationS`: on a shared machine the background load drifts
+ * by the second, and taking turns spreads that drift over all targets instead of penalising
+ * whichever happened to run during a busy spell.
  */
-export async function measureThroughput(url: string, headers: Record<string, string>, options: LoadOptions, say: (line: string) => void): Promise<ThroughputResult> {
-  say(`warm-up ${options.warmupS} s …`);
-  await run(url, headers, options.connections, options.warmupS);
-  say(`measuring ${options.durationS} s with ${options.connections} connections …`);
-  const result = await run(url, headers, options.connections, options.durationS, (second, n) => {
-    if (second % 2 === 0) say(`  t=${second}s  ${n} req in the last second`);
-  });
-  return {
-    rps: result.requests.total / (result.duration || options.durationS),
-    total: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    latencyP50: result.latency.p50,
-    latencyP99: result.latency.p99,
-  };
+export async function measureThroughput(targets: Target[], options: LoadOptions, say: (line: string) => void): Promise<Map<string, ThroughputResult>> {
+  for (const target of options.warmupS > 0 ? targets : []) {
+    say(`warm-up ${target.name} ${options.warmupS} s …`);
+    await run(target, options.connections, options.warmupS);
+  }
+  const slices = new Map<string, Slice[]>(targets.map((t) => [t.name, []]));
+  const rounds = Math.max(1, Math.round(options.durationS / SLICE_S));
+  say(`measuring: ${rounds} rounds of ${SLICE_S} s per target, ${options.connections} connections, targets in turn …`);
+  for (let round = 1; round <= rounds; round++) {
+    const line: string[] = [];
+    for (const target of targets) {
+      const slice = await run(target, options.connections, SLICE_S);
+      slices.get(target.name)!.push(slice);
+      line.push(`${target.name} ${(slice.requests / slice.seconds).toFixed(0)} req/s`);
+    }
+    say(`  round ${round}/${rounds}: ${line.join(", ")}`);
+  }
+  const results = new Map<string, ThroughputResult>();
+  for (const [name, list] of slices) {
+    const total = list.reduce((n, s) => n + s.requests, 0);
+    const seconds = list.reduce((n, s) => n + s.seconds, 0);
+    const latency = summarize(list.flatMap((s) => s.latencies));
+    results.set(name, {
+      rps: total / seconds,
+      total,
+      non2xx: list.reduce((n, s) => n + s.non2xx, 0),
+      errors: list.reduce((n, s) => n + s.errors, 0),
+      latencyP50: latency.p50,
+      latencyP99: latency.p99,
+    });
+  }
+  return results;
 }
