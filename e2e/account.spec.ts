@@ -29,6 +29,17 @@ test("a developer creates an API token (shown once), uses it, sees its session, 
   await session.getByTestId("session-end").click();
   await expect(session).toHaveCount(0);
 
+  // A lost laptop: revoking the device ends a session opened on it since.
+  const second = await cli.post("/api/runtime/sessions", { data: { device_id: deviceId } });
+  const { session_token } = (await second.json()) as { session_token: string };
+  const device = page.getByTestId("my-device-row").filter({ hasText: deviceId });
+  page.once("dialog", (d) => void d.accept());
+  await device.getByTestId("device-revoke").click();
+  await expect(device.getByTestId("device-trust")).toHaveText("revoked");
+  const onDevice = await playwrightRequest.newContext({ baseURL: server.baseURL, extraHTTPHeaders: { authorization: `Bearer ${session_token}` } });
+  expect((await onDevice.get("/api/runtime/tasks")).status()).toBe(401);
+  await onDevice.dispose();
+
   page.once("dialog", (d) => void d.accept());
   await row.getByTestId("token-revoke").click();
   await expect(row).toHaveCount(0);

@@ -7,7 +7,7 @@ import { QueryState } from "@/components/ui/query-state";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { errorMessage } from "@/lib/client/api";
 import { formatDateTime, formatRelative, shortId } from "@/lib/client/format";
-import { useEndSessionMutation, useMyDevicesQuery, useMySessionsQuery } from "@/lib/client/hooks/use-account";
+import { useEndSessionMutation, useMyDevicesQuery, useMySessionsQuery, useRevokeMyDeviceMutation } from "@/lib/client/hooks/use-account";
 import { TrustBadge } from "./trust-badge";
 
 export function SessionsPanel() {
@@ -64,6 +64,7 @@ export function SessionsPanel() {
 
 export function DevicesPanel() {
   const devices = useMyDevicesQuery();
+  const revoke = useRevokeMyDeviceMutation();
   return (
     <Card data-testid="devices-panel">
       <CardHeader title="My devices" description="A new device is pending (read-only) until an administrator trusts it." />
@@ -77,6 +78,9 @@ export function DevicesPanel() {
                 <Th>First seen</Th>
                 <Th>Last seen</Th>
                 <Th>Last IP</Th>
+                <Th className="text-right">
+                  <span className="sr-only">Actions</span>
+                </Th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -92,6 +96,21 @@ export function DevicesPanel() {
                   <Td>{formatDateTime(d.first_seen_at)}</Td>
                   <Td>{formatRelative(d.last_seen_at)}</Td>
                   <Td>{d.last_ip ?? "—"}</Td>
+                  <Td className="text-right">
+                    {d.trust !== "revoked" ? (
+                      <Button
+                        variant="secondary"
+                        className="py-1 text-red-700"
+                        disabled={revoke.isPending}
+                        onClick={() => {
+                          if (window.confirm(`Revoke ${d.name ?? d.device_id}? Its sessions end now; only an administrator can trust it again.`)) revoke.mutate(d.id);
+                        }}
+                        data-testid="device-revoke"
+                      >
+                        Revoke
+                      </Button>
+                    ) : null}
+                  </Td>
                 </Tr>
               ))}
             </tbody>

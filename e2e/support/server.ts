@@ -5,7 +5,8 @@ import path from "node:path";
 import type { Role } from "../../lib/db/schema";
 import { seedDatabase, type SeededUser } from "./seed";
 
-export const E2E_STATE_FILE = path.resolve("test-results", "e2e-server.json");
+/** Where global setup leaves the server's address and users; per run, so parallel runs don't mix. */
+const stateFile = () => process.env.E2E_STATE_FILE ?? path.resolve("test-results", `e2e-server-${process.pid}.json`);
 
 export interface E2eServerState {
   baseURL: string;
@@ -80,8 +81,11 @@ export async function startE2eServer(opts: { databaseUrl: string | null; name: s
 }
 
 export function saveE2eState(state: E2eServerState): void {
-  mkdirSync(path.dirname(E2E_STATE_FILE), { recursive: true });
-  writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));
+  const file = stateFile();
+  // Workers are started after global setup and inherit this.
+  process.env.E2E_STATE_FILE = file;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(state, null, 2));
 }
 
 /** Stop the server and remove its data folder (kept when KEEP_E2E_DATA=1, for debugging). */
@@ -106,6 +110,7 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 export function readE2eState(): E2eServerState {
-  if (!existsSync(E2E_STATE_FILE)) throw new Error("e2e server state missing: run through `npx playwright test`");
-  return JSON.parse(readFileSync(E2E_STATE_FILE, "utf8")) as E2eServerState;
+  const file = process.env.E2E_STATE_FILE;
+  if (!file || !existsSync(file)) throw new Error("e2e server state missing: run through `npx playwright test`");
+  return JSON.parse(readFileSync(file, "utf8")) as E2eServerState;
 }

@@ -64,16 +64,17 @@ export async function countPendingDevices(db: DbOrTx): Promise<number> {
 }
 
 /**
- * An admin approves (trusted) or revokes a device. Revoking ends every live session on it in
- * the same transaction, so no request after the commit can use them.
+ * An admin approves (trusted) or revokes a device; with `ownerId`, only that user's device
+ * matches (people revoking their own). Revoking ends every live session on it in the same
+ * transaction, so no request after the commit can use them.
  */
-export async function decideDevice(db: Database, ctx: AuthContext, devicePk: string, trust: "trusted" | "revoked") {
+export async function decideDevice(db: Database, ctx: AuthContext, devicePk: string, trust: "trusted" | "revoked", scope: { ownerId?: string } = {}) {
   return db.transaction(async (tx) => {
     const at = now();
     const [device] = await tx
       .update(devices)
       .set({ trust, decidedBy: ctx.user.id, decidedAt: at })
-      .where(eq(devices.id, devicePk))
+      .where(scope.ownerId ? and(eq(devices.id, devicePk), eq(devices.userId, scope.ownerId)) : eq(devices.id, devicePk))
       .returning();
     if (!device) throw AppError.notFound("Device");
     const ended =

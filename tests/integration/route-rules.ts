@@ -25,6 +25,7 @@ export const ROUTE_RULES: Record<string, Partial<Record<Method, RouteRule>>> = {
   "/api/account/sessions": { GET: "signedIn" },
   "/api/account/devices": { GET: "signedIn" },
   "/api/account/devices/[id]/approve": { POST: "signedIn" },
+  "/api/account/devices/[id]/revoke": { POST: "signedIn" },
   "/api/runtime/sessions": { GET: "signedIn", POST: "signedIn" },
   "/api/runtime/sessions/[id]": { GET: "signedIn", DELETE: "signedIn" },
   "/api/runtime/sessions/[id]/memory": { GET: "signedIn", DELETE: "signedIn" },

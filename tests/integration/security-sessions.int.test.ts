@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { GET as listMySessions } from "../../app/api/account/sessions/route";
 import { POST as approveOwn } from "../../app/api/account/devices/[id]/approve/route";
+import { POST as revokeOwn } from "../../app/api/account/devices/[id]/revoke/route";
 import { POST as openSession } from "../../app/api/runtime/sessions/route";
 import { POST as createToken } from "../../app/api/account/tokens/route";
 import { DELETE as deleteSession, GET as getSession } from "../../app/api/runtime/sessions/[id]/route";
@@ -168,6 +169,19 @@ describe("runtime sessions, devices and session memory", async () => {
     expect((await put(s.token, s.sessionId, "now-trusted", true)).status).toBe(200);
     await db.update(devices).set({ trust: "revoked" }).where(eq(devices.id, s.devicePk));
     expect((await approve(await browserRequest(ada.id, "/x", body(ada.password)))).status).toBe(409);
+  });
+
+  it("a user revokes their own device: its sessions end at once; Bob's attempt answers 404", async () => {
+    const s = await openSessionFor(db, ada.id, { trust: "trusted" });
+    const revoke = async (req: Request) => revokeOwn(req, routeParams({ id: s.devicePk }));
+    expect((await revoke(await browserRequest(bob.id, "/x", { method: "POST" }))).status).toBe(404);
+    expect((await getSession(bearerRequest(s.token, `/api/runtime/sessions/${s.sessionId}`), routeParams({ id: s.sessionId }))).status).toBe(200);
+    const res = await revoke(await browserRequest(ada.id, "/x", { method: "POST" }));
+    expect(res.status).toBe(200);
+    expect((await res.json()).device).toMatchObject({ trust: "revoked", sessions_ended: 1 });
+    expect((await getSession(bearerRequest(s.token, `/api/runtime/sessions/${s.sessionId}`), routeParams({ id: s.sessionId }))).status).toBe(401);
+    const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.eventType, "device.revoked"), eq(auditEvents.resourceId, s.devicePk)));
+    expect(event.actorUserId).toBe(ada.id);
   });
 
   describe("session memory", () => {

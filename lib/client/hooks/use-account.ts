@@ -93,3 +93,12 @@ export function useEndSessionMutation() {
 export function useMyDevicesQuery() {
   return useQuery({ queryKey: accountKeys.devices(), queryFn: () => api<{ devices: Device[] }>("/api/account/devices").then((r) => r.devices) });
 }
+
+/** Revoke one of my devices: its sessions end at once, and only an admin can trust it again. */
+export function useRevokeMyDeviceMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<{ device: Device }>(`/api/account/devices/${id}/revoke`, { method: "POST" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: accountKeys.all }),
+  });
+}

@@ -226,6 +226,16 @@ export const accountOperations: ApiOperation[] = [
     errors: [409, 429],
   },
   {
+    method: "POST",
+    path: "/api/account/devices/{id}/revoke",
+    tag: "Account",
+    summary: "Revoke one of your own devices",
+    description: "Every session on the device ends at once; only an admin can trust it again.",
+    access: "authenticated",
+    params: idParams,
+    response: z.object({ device: deviceSchema }),
+  },
+  {
     method: "GET",
     path: "/api/account/sessions",
     tag: "Account",
