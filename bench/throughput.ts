@@ -14,6 +14,8 @@ export interface ThroughputResult {
   errors: number;
   latencyP50: number;
   latencyP99: number;
+  /** req/s of each 2 s slice, in order. */
+  rounds: number[];
 }
 
 export interface Target {
@@ -84,6 +86,7 @@ export async function measureThroughput(targets: Target[], options: LoadOptions,
       errors: list.reduce((n, s) => n + s.errors, 0),
       latencyP50: latency.p50,
       latencyP99: latency.p99,
+      rounds: list.map((s) => s.requests / s.seconds),
     });
   }
   return results;
