@@ -6,10 +6,10 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { QueryState } from "@/components/ui/query-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { StateBadge } from "@/components/tasks/state-badge";
-import { agentStats, countByState, tasksPerHour } from "@/lib/client/dashboard-stats";
+import { fillHours } from "@/lib/client/dashboard-stats";
 import { formatRelative, shortId } from "@/lib/client/format";
 import { useResourceActivityFeed } from "@/lib/client/hooks/use-activity";
-import { useRecentTasksQuery } from "@/lib/client/hooks/use-dashboard";
+import { useTaskSummaryQuery } from "@/lib/client/hooks/use-dashboard";
 import { TASK_STATES, useTaskPageQuery, type Task } from "@/lib/client/hooks/use-tasks";
 import { AgentSuccessChart, TasksPerHourChart } from "./charts";
 
@@ -21,13 +21,10 @@ export interface DashboardViewer {
 }
 
 export function Dashboard({ viewer }: { viewer: DashboardViewer }) {
-  const recent = useRecentTasksQuery(viewer.seesAll);
+  const recent = useTaskSummaryQuery(viewer.seesAll);
   const active = useTaskPageQuery({ state: "PENDING,PLANNING,RUNNING,WAITING", all: viewer.seesAll, limit: 20 }, 3_000);
-  const tasks = recent.data?.tasks;
-  const stats = useMemo(() => {
-    if (!tasks) return null;
-    return { counts: countByState(tasks), perHour: tasksPerHour(tasks, new Date()), agents: agentStats(tasks) };
-  }, [tasks]);
+  const summary = recent.data;
+  const stats = useMemo(() => (summary ? { counts: summary.counts, perHour: fillHours(summary.per_hour, new Date()), agents: summary.agents } : null), [summary]);
   const waiting = active.data?.tasks.filter((t) => t.state === "WAITING") ?? [];
   const running = active.data?.tasks.filter((t) => t.state !== "WAITING") ?? [];
 
@@ -46,7 +43,7 @@ export function Dashboard({ viewer }: { viewer: DashboardViewer }) {
           ))}
         </div>
         <p className="mt-1 text-xs text-slate-400">
-          {viewer.seesAll ? "Everyone's" : "Your"} tasks submitted in the last 24 hours{recent.data?.truncated ? " (first 1,000 shown)" : ""}.
+          {viewer.seesAll ? "Everyone's" : "Your"} tasks submitted in the last 24 hours.
         </p>
       </section>
 

@@ -59,6 +59,7 @@ export const ROUTE_RULES: Record<string, Partial<Record<Method, RouteRule>>> = {
   "/api/runtime/tasks/submit": { POST: permission("task:submit") },
   "/api/runtime/tasks/[id]": { GET: permission("task:view") },
   "/api/runtime/tasks/[id]/state": { GET: permission("task:view") },
+  "/api/runtime/tasks/summary": { GET: permission("task:view") },
   "/api/runtime/tasks/[id]/events": { GET: permission("task:view") },
   "/api/runtime/tasks/[id]/stream": { GET: permission("task:view") },
   "/api/runtime/tasks/[id]/cancel": { POST: permission("task:cancel") },

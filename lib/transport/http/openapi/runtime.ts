@@ -13,6 +13,7 @@ import {
   taskResponse,
   taskStateResponse,
 } from "../../../runtime/schemas";
+import { summaryQuerySchema, taskSummarySchema } from "../../../runtime/summary";
 import type { ApiOperation } from "./types";
 
 /** The runtime contract over HTTP (DESIGN.md §8), described with lib/runtime's own schemas. */
@@ -38,6 +39,16 @@ export const runtimeOperations: ApiOperation[] = [
     access: "task:view",
     query: listTasksQuery,
     response: taskListResponse,
+  },
+  {
+    method: "GET",
+    path: "/api/runtime/tasks/summary",
+    tag: "Runtime tasks",
+    summary: "Dashboard numbers over the last `hours` hours",
+    description: "Counts by state, finished tasks per hour by final state, and per agent the success rate and median duration (seconds). Admins may pass all=true.",
+    access: "task:view",
+    query: summaryQuerySchema,
+    response: taskSummarySchema,
   },
   { method: "GET", path: "/api/runtime/tasks/{id}", tag: "Runtime tasks", summary: "One task in full, with its pending question", access: "task:view", params: taskIdParams, response: taskResponse },
   {
