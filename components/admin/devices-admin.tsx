@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { FilterSelect } from "@/components/ui/inputs";
+import { FilterSelect } from "@/components/ui/field";
 import { QueryState } from "@/components/ui/query-state";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { TrustBadge } from "@/components/account/trust-badge";

@@ -3,8 +3,7 @@
 import { type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
-import { SelectField, TextareaField } from "@/components/ui/inputs";
+import { Field, SelectField, TextareaField } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { useCreateBoardTaskMutation, useDeleteBoardTaskMutation, useUpdateBoardTaskMutation, type BoardTask } from "@/lib/client/hooks/use-board";
 import { BOARD_COLUMNS, type BoardStatus, type Priority } from "@/lib/client/hooks/use-projects";

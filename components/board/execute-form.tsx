@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { TextareaField } from "@/components/ui/inputs";
+import { TextareaField } from "@/components/ui/field";
 import { AgentPicker } from "@/components/tasks/agent-picker";
 import { SkillsPicker } from "@/components/tasks/skills-picker";
 import { errorMessage } from "@/lib/client/api";

@@ -3,8 +3,7 @@
 import { type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
-import { TextareaField } from "@/components/ui/inputs";
+import { Field, TextareaField } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { useCreateProjectMutation, useUpdateProjectMutation, type Project } from "@/lib/client/hooks/use-projects";
 

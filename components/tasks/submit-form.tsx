@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { SelectField, TextareaField } from "@/components/ui/inputs";
+import { SelectField, TextareaField } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { parseContext } from "@/lib/client/json-context";
 import { useAllProjectsQuery } from "@/lib/client/hooks/use-projects";

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Button } from "@/components/ui/button";
-import { FilterSelect } from "@/components/ui/inputs";
+import { FilterSelect } from "@/components/ui/field";
 import { QueryState } from "@/components/ui/query-state";
 import { useAgentsQuery } from "@/lib/client/hooks/use-agents";
 import { useAllProjectsQuery } from "@/lib/client/hooks/use-projects";

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { TextareaField } from "@/components/ui/inputs";
+import { TextareaField } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { displayValue } from "@/lib/client/format";
 import { useAnswerTaskMutation, type PendingQuestion } from "@/lib/client/hooks/use-tasks";

@@ -1,19 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { AgentListing } from "@/lib/agents";
 import { api } from "../api";
 
-export interface Agent {
-  agent_type: string;
-  name: string;
-  description: string;
-  backend: string;
-  available: boolean;
-  reason: string | null;
-  version: string | null;
-  enabled: boolean;
-  aliases: string[];
-}
+/** An agent as GET /api/runtime/agents lists it (type shared with the server). */
+export type Agent = AgentListing;
 
 type SettingValue = string | number | boolean;
 

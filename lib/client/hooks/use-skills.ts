@@ -1,29 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { SkillDetails, SkillSummary } from "@/lib/skills/store";
 import { api } from "../api";
 
-export interface Skill {
-  name: string;
-  description: string;
-  version: string | null;
-  allowed_tools: string[];
-  source: string;
-  enabled: boolean;
-  usable: boolean;
-  file_count: number;
-  size_bytes: number;
-  installed_at: string;
-  updated_at: string;
-}
-
-export interface SkillDetails extends Skill {
-  instructions: string;
-  license: string | null;
-  metadata: Record<string, string>;
-  files: { path: string; size_bytes: number }[];
-  problem?: string;
-}
+// The API's own response types, shared with the server (type-only: nothing server-side is bundled).
+export type { SkillDetails } from "@/lib/skills/store";
+export type Skill = SkillSummary;
 
 export const skillKeys = {
   all: ["skills"] as const,
