@@ -11,7 +11,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useProjectQuery } from "@/lib/client/hooks/use-projects";
 import { ProjectForm } from "./project-form";
 
-export function ProjectBoardPage({ projectId, canWrite, canExecute }: { projectId: string; canWrite: boolean; canExecute: boolean }) {
+export function ProjectBoardPage({ projectId, canWrite, canExecute, canSetLocalPath }: { projectId: string; canWrite: boolean; canExecute: boolean; canSetLocalPath: boolean }) {
   const project = useProjectQuery(projectId);
   const [editing, setEditing] = useState(false);
   if (project.isPending) return <Skeleton className="h-10 w-1/2" />;
@@ -49,7 +49,7 @@ export function ProjectBoardPage({ projectId, canWrite, canExecute }: { projectI
       {p.description ? <p className="max-w-3xl whitespace-pre-wrap text-sm text-slate-600">{p.description}</p> : null}
       <Board projectId={projectId} canWrite={canWrite} canExecute={canExecute} />
       <Dialog open={editing} onClose={() => setEditing(false)} title={`Edit ${p.key}`}>
-        {editing ? <ProjectForm project={p} onDone={() => setEditing(false)} /> : null}
+        {editing ? <ProjectForm project={p} canSetLocalPath={canSetLocalPath} onDone={() => setEditing(false)} /> : null}
       </Dialog>
     </div>
   );

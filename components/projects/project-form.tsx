@@ -7,8 +7,11 @@ import { Field, TextareaField } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { useCreateProjectMutation, useUpdateProjectMutation, type Project } from "@/lib/client/hooks/use-projects";
 
-/** Create a project, or edit one (the key is fixed once created). */
-export function ProjectForm({ project, onDone }: { project?: Project; onDone: (project: Project) => void }) {
+/**
+ * Create a project, or edit one (the key is fixed once created). The local checkout is the
+ * server folder agents work in, so only administrators (`canSetLocalPath`) see and send it.
+ */
+export function ProjectForm({ project, onDone, canSetLocalPath }: { project?: Project; onDone: (project: Project) => void; canSetLocalPath: boolean }) {
   const create = useCreateProjectMutation();
   const update = useUpdateProjectMutation();
   const mutation = project ? update : create;
@@ -20,7 +23,12 @@ export function ProjectForm({ project, onDone }: { project?: Project; onDone: (p
       const v = String(data.get(name) ?? "").trim();
       return v ? v : null;
     };
-    const input = { name: String(data.get("name")).trim(), description: text("description"), github_url: text("github_url"), local_path: text("local_path") };
+    const input = {
+      name: String(data.get("name")).trim(),
+      description: text("description"),
+      github_url: text("github_url"),
+      ...(canSetLocalPath ? { local_path: text("local_path") } : {}),
+    };
     const saved = await (project ? update.mutateAsync({ id: project.id, ...input }) : create.mutateAsync({ key: String(data.get("key")).trim().toUpperCase(), ...input })).catch(() => null);
     if (saved) onDone(saved);
   }
@@ -34,7 +42,9 @@ export function ProjectForm({ project, onDone }: { project?: Project; onDone: (p
       <Field label="Name" name="name" required maxLength={200} defaultValue={project?.name} data-testid="project-name" />
       <TextareaField label="Description" name="description" rows={3} defaultValue={project?.description ?? ""} />
       <Field label="GitHub repository" name="github_url" placeholder="https://github.com/owner/repo" defaultValue={project?.github_url ?? ""} />
-      <Field label="Local checkout" name="local_path" placeholder="/srv/checkouts/repo" defaultValue={project?.local_path ?? ""} hint="Absolute path on this machine; CLI agents work there." />
+      {canSetLocalPath ? (
+        <Field label="Local checkout" name="local_path" placeholder="/srv/checkouts/repo" defaultValue={project?.local_path ?? ""} hint="Absolute path on this machine; CLI agents work there." />
+      ) : null}
       <div className="flex justify-end">
         <Button type="submit" disabled={mutation.isPending} data-testid="project-save">
           {mutation.isPending ? "Saving…" : project ? "Save changes" : "Create project"}

@@ -12,7 +12,7 @@ import { formatRelative } from "@/lib/client/format";
 import { BOARD_COLUMNS, useDeleteProjectMutation, useProjectsQuery, type Project } from "@/lib/client/hooks/use-projects";
 import { ProjectForm } from "./project-form";
 
-export function ProjectsList({ canWrite, canDelete }: { canWrite: boolean; canDelete: boolean }) {
+export function ProjectsList({ canWrite, canDelete, canSetLocalPath }: { canWrite: boolean; canDelete: boolean; canSetLocalPath: boolean }) {
   const router = useRouter();
   const projects = useProjectsQuery();
   const remove = useDeleteProjectMutation();
@@ -93,6 +93,7 @@ export function ProjectsList({ canWrite, canDelete }: { canWrite: boolean; canDe
         {editing ? (
           <ProjectForm
             project={editing === "new" ? undefined : editing}
+            canSetLocalPath={canSetLocalPath}
             onDone={(saved) => {
               const created = editing === "new";
               setEditing(null);

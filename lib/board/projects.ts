@@ -84,7 +84,19 @@ function githubColumns(url: string | null | undefined) {
   return { githubUrl: url.trim(), githubOwner: ref.owner, githubRepo: ref.repo };
 }
 
+/**
+ * CLI agents run with their tools inside a project's local_path, so choosing that folder is
+ * choosing what on this server an agent may read and change: administrators only.
+ */
+function assertMaySetLocalPath(ctx: AuthContext, localPath: string | null | undefined): void {
+  if (localPath === undefined || localPath === null) return;
+  if (!ctx.permissions.has("admin:system")) {
+    throw new AppError("forbidden", "Only administrators can set a project's local_path (the folder agents work in on this server)", { field: "local_path" });
+  }
+}
+
 export async function createProject(db: DbOrTx, { ctx, input }: { ctx: AuthContext; input: CreateProjectBody }): Promise<ProjectJson> {
+  assertMaySetLocalPath(ctx, input.local_path);
   const github = githubColumns(input.github_url);
   // The project row and its audit event commit together or not at all.
   const row = await db.transaction(async (tx) => {
@@ -118,6 +130,7 @@ export async function updateProject(
   db: DbOrTx,
   { ctx, id, input }: { ctx: AuthContext; id: string; input: UpdateProjectBody },
 ): Promise<ProjectJson> {
+  assertMaySetLocalPath(ctx, input.local_path);
   const changes = {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),

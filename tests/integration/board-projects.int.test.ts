@@ -22,7 +22,7 @@ describe("board: /api/projects", async () => {
     POST(await browserRequest(user.id, "/api/projects", { method: "POST", body: JSON.stringify(body) }));
 
   it("creates a project, parses its GitHub URL and audits the write", async () => {
-    const res = await post(dev, { key: "WEB", name: "Website", description: "Marketing site", github_url: "git@github.com:acme/website.git", local_path: "/srv/website" });
+    const res = await post(admin, { key: "WEB", name: "Website", description: "Marketing site", github_url: "git@github.com:acme/website.git", local_path: "/srv/website" });
     expect(res.status).toBe(201);
     const project = await res.json();
     expect(project).toMatchObject({
@@ -34,7 +34,7 @@ describe("board: /api/projects", async () => {
       github_repo: "website",
       local_path: "/srv/website",
       task_counter: 0,
-      created_by: dev.id,
+      created_by: admin.id,
       task_counts: { todo: 0, in_progress: 0, in_review: 0, done: 0, blocked: 0, total: 0 },
     });
     const audit = await db
@@ -42,7 +42,20 @@ describe("board: /api/projects", async () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.resourceType, "project"), eq(auditEvents.resourceId, project.id)));
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ eventType: "resource.created", actorUserId: dev.id, outcome: "success" });
+    expect(audit[0]).toMatchObject({ eventType: "resource.created", actorUserId: admin.id, outcome: "success" });
+  });
+
+  it("lets only administrators choose the server folder agents work in (local_path)", async () => {
+    const refused = await post(dev, { key: "LOCAL", name: "Local", local_path: "/etc" });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.details).toEqual({ field: "local_path" });
+    expect(await db.select().from(projects).where(eq(projects.key, "LOCAL"))).toHaveLength(0);
+    const created = await (await post(dev, { key: "LOCAL", name: "Local" })).json();
+    const patch = async (user: TestUser, body: unknown) =>
+      PATCH(await browserRequest(user.id, `/api/projects/${created.id}`, { method: "PATCH", body: JSON.stringify(body) }), routeParams({ id: created.id }));
+    expect((await patch(dev, { local_path: "/" })).status).toBe(403);
+    expect((await patch(dev, { name: "Renamed" })).status).toBe(200);
+    expect((await (await patch(admin, { local_path: "/srv/local" })).json()).local_path).toBe("/srv/local");
   });
 
   it("answers 409 for a taken key and writes nothing", async () => {

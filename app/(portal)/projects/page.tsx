@@ -10,7 +10,7 @@ export default async function ProjectsPage() {
   return (
     <div className="space-y-5" data-testid="projects-page">
       <PageHeader title="Projects" description="Boards of tasks your team plans and hands to agents." />
-      <ProjectsList canWrite={ctx.permissions.has("project:write")} canDelete={ctx.permissions.has("project:delete")} />
+      <ProjectsList canWrite={ctx.permissions.has("project:write")} canDelete={ctx.permissions.has("project:delete")} canSetLocalPath={ctx.permissions.has("admin:system")} />
     </div>
   );
 }

@@ -11,5 +11,5 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const ctx = await requirePageContext("project:read", `/projects/${id}`);
   if (!UUID.test(id)) notFound();
-  return <ProjectBoardPage projectId={id} canWrite={ctx.permissions.has("project:write")} canExecute={ctx.permissions.has("task:submit") && ctx.permissions.has("agent:execute")} />;
+  return <ProjectBoardPage projectId={id} canWrite={ctx.permissions.has("project:write")} canExecute={ctx.permissions.has("task:submit") && ctx.permissions.has("agent:execute")} canSetLocalPath={ctx.permissions.has("admin:system")} />;
 }
