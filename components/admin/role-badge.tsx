@@ -2,6 +2,10 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 
 const TONE: Record<string, BadgeTone> = { ADMIN: "purple", DEVELOPER: "blue", VIEWER: "slate", GUEST: "amber" };
 
-export function RoleBadge({ role }: { role: string }) {
-  return <Badge tone={TONE[role] ?? "slate"}>{role}</Badge>;
+export function RoleBadge({ role, testId }: { role: string; testId?: string }) {
+  return (
+    <Badge tone={TONE[role] ?? "slate"} testId={testId}>
+      {role}
+    </Badge>
+  );
 }

@@ -1,11 +1,5 @@
+import { RoleBadge } from "@/components/admin/role-badge";
 import { signOut } from "@/lib/security/auth";
-
-const ROLE_STYLES: Record<string, string> = {
-  ADMIN: "bg-purple-100 text-purple-800",
-  DEVELOPER: "bg-brand-100 text-brand-700",
-  VIEWER: "bg-slate-100 text-slate-700",
-  GUEST: "bg-amber-100 text-amber-800",
-};
 
 export function UserMenu({ name, email, role }: { name: string | null; email: string; role: string }) {
   return (
@@ -16,8 +10,8 @@ export function UserMenu({ name, email, role }: { name: string | null; email: st
         </span>
         <span className="hidden text-left sm:block">
           <span className="block text-sm font-medium leading-tight text-slate-900">{name ?? email}</span>
-          <span className={`mt-0.5 inline-block rounded px-1.5 text-[11px] font-semibold ${ROLE_STYLES[role] ?? ""}`} data-testid="user-role">
-            {role}
+          <span className="mt-0.5 block">
+            <RoleBadge role={role} testId="user-role" />
           </span>
         </span>
       </summary>

@@ -1,8 +1,10 @@
 import { and, asc, eq, isNull, max, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import type { DbOrTx } from "../db/client";
 import { boardTasks, projects, users, type BoardStatus, type BoardTask } from "../db/schema";
 import { AppError } from "../errors";
 import type { AuthContext } from "../security/context";
+import { decodeCursor, encodeCursor } from "../transport/http/cursor";
 import { auditBoardChange } from "./audit";
 import { POSITION_STEP } from "./positions";
 import { nextTaskNumber } from "./projects";
@@ -49,28 +51,12 @@ interface TaskCursor {
   id: string;
 }
 
-function encodeCursor(row: BoardTask): string {
-  return Buffer.from(JSON.stringify([row.status, row.position, row.id])).toString("base64url");
-}
+const cursorKey = (row: BoardTask) => [row.status, row.position, row.id] as const;
 
-function decodeCursor(cursor: string): TaskCursor {
-  try {
-    const [status, position, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    if (
-      typeof status === "string" &&
-      (boardTasks.status.enumValues as readonly string[]).includes(status) &&
-      typeof position === "number" &&
-      Number.isFinite(position) &&
-      typeof id === "string" &&
-      /^[0-9a-f-]{36}$/i.test(id)
-    ) {
-      return { status: status as BoardStatus, position, id };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new AppError("bad_request", "cursor is not one this API issued", { field: "cursor" });
-}
+/** Board order: column, position, id. */
+const taskCursorShape = z
+  .tuple([z.enum(boardTasks.status.enumValues), z.number().finite(), z.string().uuid()])
+  .transform(([status, position, id]): TaskCursor => ({ status, position, id }));
 
 /**
  * Board tasks filtered and ordered as the board shows them: by column (the status enum's order:
@@ -90,7 +76,7 @@ export async function listTasks(
     assignee && assignee !== "me" && assignee !== "none" ? eq(boardTasks.assigneeId, assignee) : undefined,
   ];
   if (query.cursor) {
-    const c = decodeCursor(query.cursor);
+    const c = decodeCursor(query.cursor, taskCursorShape);
     filters.push(
       sql`(${boardTasks.status}, ${boardTasks.position}, ${boardTasks.id}) > (${c.status}::board_status, ${c.position}::double precision, ${c.id}::uuid)`,
     );
@@ -106,7 +92,7 @@ export async function listTasks(
   const latest = await latestExecutions(db, { ctx, boardTaskIds: page.map((t) => t.id) });
   return {
     tasks: page.map((t) => toTaskJson(t, latest.get(t.id) ?? null)),
-    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]) : null,
+    nextCursor: rows.length > query.limit ? encodeCursor(cursorKey(page[page.length - 1])) : null,
   };
 }
 

@@ -35,10 +35,6 @@ export function isActive(state: ExecutionState): boolean {
   return (ACTIVE_STATES as readonly ExecutionState[]).includes(state);
 }
 
-export function isExecutionState(value: string): value is ExecutionState {
-  return (STATES as readonly string[]).includes(value);
-}
-
 /** Thrown when code asks for a move the table forbids (a bug, or a lost race seen in memory). */
 export class IllegalTransitionError extends Error {
   constructor(

@@ -1,10 +1,12 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import type { Database } from "../db/client";
 import { executions } from "../db/schema";
 import { readEvents } from "../engine/event-log";
 import { AppError } from "../errors";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
+import { decodeCursor, encodeCursor } from "../transport/http/cursor";
 import { canSeeAll, loadVisibleTask } from "./access";
 import { pendingQuestion } from "./control";
 import type { EventsQuery, ListTasksQuery, TaskDto, TaskStateDto } from "./schemas";
@@ -37,20 +39,10 @@ export async function listEvents(db: Database, ctx: AuthContext, taskId: string,
   };
 }
 
-/** Opaque keyset cursor over (created_at, id), newest first; created_at kept at full precision. */
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    if (typeof createdAt === "string" && typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(Date.parse(createdAt))) return { createdAt, id };
-  } catch {
-    // fall through
-  }
-  throw new AppError("bad_request", "cursor is not one this API returned");
-}
+/** Keyset over (created_at, id), newest first; created_at kept at full (microsecond) precision. */
+const taskCursorShape = z
+  .tuple([z.string().refine((v) => !Number.isNaN(Date.parse(v))), z.string().uuid()])
+  .transform(([createdAt, id]) => ({ createdAt, id }));
 
 export async function listTasks(db: Database, ctx: AuthContext, query: ListTasksQuery): Promise<{ tasks: TaskDto[]; next_cursor: string | null }> {
   await authorize(ctx, "task:view");
@@ -62,7 +54,7 @@ export async function listTasks(db: Database, ctx: AuthContext, query: ListTasks
   if (query.project_id) conditions.push(eq(executions.projectId, query.project_id));
   if (query.session_id) conditions.push(eq(executions.sessionId, query.session_id));
   if (query.cursor) {
-    const { createdAt, id } = decodeCursor(query.cursor);
+    const { createdAt, id } = decodeCursor(query.cursor, taskCursorShape);
     const ts = sql`${createdAt}::timestamptz`;
     conditions.push(or(lt(executions.createdAt, ts), and(eq(executions.createdAt, ts), lt(executions.id, id)))!);
   }
@@ -76,6 +68,6 @@ export async function listTasks(db: Database, ctx: AuthContext, query: ListTasks
   const last = page.at(-1);
   return {
     tasks: page.map((r) => toTaskDto(r.task)),
-    next_cursor: rows.length > query.limit && last ? encodeCursor(last.cursorTs, last.task.id) : null,
+    next_cursor: rows.length > query.limit && last ? encodeCursor([last.cursorTs, last.task.id]) : null,
   };
 }

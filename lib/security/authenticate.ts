@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getToken } from "next-auth/jwt";
 import type { Database } from "../db/client";
 import { userPermissionGrants, users } from "../db/schema";
@@ -90,20 +90,24 @@ export async function contextForUser(
   userId: string,
   opts: { via: AuthContext["via"]; req: Request; requestId: string },
 ): Promise<AuthContext | null> {
+  // One round trip per request: the user and their extra grants together.
   const [user] = await db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      grants: sql<string[]>`coalesce((select array_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '{}')`,
+    })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
   if (!user || user.disabledAt) return null;
-  const grants = await db
-    .select({ permission: userPermissionGrants.permission })
-    .from(userPermissionGrants)
-    .where(eq(userPermissionGrants.userId, userId));
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
     via: opts.via,
-    permissions: permissionsFor(user.role, grants.map((g) => g.permission)),
+    permissions: permissionsFor(user.role, user.grants),
     ip: clientIp(opts.req),
     userAgent: opts.req.headers.get("user-agent"),
     requestId: opts.requestId,

@@ -16,4 +16,4 @@ export { pinClientAddress } from "./client-address";
 export { createApiToken, resolveApiToken, revokeApiToken } from "./api-tokens";
 export { getMemory, putMemory, deleteMemory, listMemory, MEMORY_LIMITS } from "./session-memory";
 export { now, setClock, manualClock } from "./clock";
-export { checkSignIn, verifyCredentials, signInThrottle, SIGN_IN_LIMITS } from "./sign-in";
+export { checkSignIn, signInThrottle, SIGN_IN_LIMITS } from "./sign-in";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
+import { z } from "zod";
 import { getDatabase } from "../db";
 import { auth } from "./auth";
 import { contextForUser } from "./authenticate";
@@ -25,4 +26,10 @@ export async function requirePageContext(permission?: Permission, returnTo = "/"
   if (!ctx) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
   if (permission && !ctx.permissions.has(permission)) notFound();
   return ctx;
+}
+
+/** An object id from a page URL: a malformed one answers 404, exactly like an unknown one. */
+export function requirePageId(id: string): string {
+  if (!z.string().uuid().safeParse(id).success) notFound();
+  return id;
 }

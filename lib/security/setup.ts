@@ -4,8 +4,10 @@ import type { Database } from "../db/client";
 import { invites, users } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit";
-import { MIN_PASSWORD_LENGTH, hashPassword } from "./passwords";
+import { now } from "./clock";
+import { hashPassword } from "./passwords";
 import { hashSecret, newSecret } from "./tokens";
+import { emailSchema, passwordSchema } from "./users-admin";
 
 /** How long a printed setup link stays valid. */
 const SETUP_LINK_TTL_MS = 24 * 3600_000;
@@ -19,36 +21,36 @@ export async function hasUsers(db: Database): Promise<boolean> {
  * On a database without users, issue a fresh one-time setup token (earlier unused ones stop
  * working). Returns null once an admin exists.
  */
-export async function issueSetupToken(db: Database, now = new Date()): Promise<string | null> {
+export async function issueSetupToken(db: Database, at = now()): Promise<string | null> {
   if (await hasUsers(db)) return null;
   const token = newSecret("setup_");
   await db.transaction(async (tx) => {
     // Only the newest printed link works: retire the ones printed at earlier starts.
-    await tx.update(invites).set({ expiresAt: now }).where(and(eq(invites.kind, "setup"), isNull(invites.usedAt)));
+    await tx.update(invites).set({ expiresAt: at }).where(and(eq(invites.kind, "setup"), isNull(invites.usedAt)));
     await tx.insert(invites).values({
       kind: "setup",
       role: "ADMIN",
       tokenHash: hashSecret(token),
-      expiresAt: new Date(now.getTime() + SETUP_LINK_TTL_MS),
+      expiresAt: new Date(at.getTime() + SETUP_LINK_TTL_MS),
     });
   });
   return token;
 }
 
-export async function setupTokenIsValid(db: Database, token: string, now = new Date()): Promise<boolean> {
+export async function setupTokenIsValid(db: Database, token: string, at = now()): Promise<boolean> {
   const [invite] = await db
     .select({ usedAt: invites.usedAt, expiresAt: invites.expiresAt })
     .from(invites)
     .where(and(eq(invites.tokenHash, hashSecret(token)), eq(invites.kind, "setup")))
     .limit(1);
-  return Boolean(invite && !invite.usedAt && (!invite.expiresAt || invite.expiresAt > now));
+  return Boolean(invite && !invite.usedAt && (!invite.expiresAt || invite.expiresAt > at));
 }
 
 export const setupInputSchema = z.object({
   token: z.string().min(10).max(200),
-  email: z.string().trim().toLowerCase().email().max(254),
+  email: emailSchema,
   name: z.string().trim().min(1).max(100),
-  password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024),
+  password: passwordSchema,
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
@@ -62,8 +64,8 @@ export async function completeSetup(db: Database, input: SetupInput, meta: { ip:
       .where(and(eq(invites.tokenHash, hashSecret(input.token)), eq(invites.kind, "setup")))
       .for("update")
       .limit(1);
-    const now = new Date();
-    if (!invite || invite.usedAt || (invite.expiresAt && invite.expiresAt <= now)) {
+    const at = now();
+    if (!invite || invite.usedAt || (invite.expiresAt && invite.expiresAt <= at)) {
       throw new AppError("forbidden", "This setup link is invalid or has already been used");
     }
     const [{ n }] = await tx.select({ n: count() }).from(users);
@@ -72,7 +74,7 @@ export async function completeSetup(db: Database, input: SetupInput, meta: { ip:
       .insert(users)
       .values({ email: input.email, name: input.name, role: "ADMIN", passwordHash })
       .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
-    await tx.update(invites).set({ usedAt: now, usedBy: admin.id }).where(eq(invites.id, invite.id));
+    await tx.update(invites).set({ usedAt: at, usedBy: admin.id }).where(eq(invites.id, invite.id));
     await recordAudit(tx, {
       eventType: "auth.setup_completed",
       action: "setup",

@@ -81,11 +81,6 @@ export async function checkSignIn(db: Database, input: { email: string; password
   return ok && user ? { ok: true, user: { id: user.id, email: user.email, name: user.name } } : { ok: false, reason: "invalid_credentials" };
 }
 
-/** The user, or null for any failure (throttling included). */
-export async function verifyCredentials(db: Database, input: { email: string; password: string; ip: string | null }): Promise<VerifiedUser | null> {
-  const result = await checkSignIn(db, input);
-  return result.ok ? result.user : null;
-}
 
 /** The 429 an API answers while sign-in is throttled. */
 export function rateLimitedError(retryAfterSeconds: number): AppError {

@@ -20,7 +20,7 @@ import { GET as myTokens } from "../../app/api/account/tokens/route";
 import { auditEvents, users } from "../../lib/db/schema";
 import { contextForUser } from "../../lib/security/authenticate";
 import { assertPolicies } from "../../lib/security/policies";
-import { verifyCredentials } from "../../lib/security/sign-in";
+import { checkSignIn } from "../../lib/security/sign-in";
 import { useTestDatabase } from "../support/db";
 import { apiTokenFor, bearerRequest, browserRequest, createUser, openSessionFor, routeParams } from "../support/auth";
 
@@ -65,11 +65,11 @@ describe("admin APIs", async () => {
     expect((await disabled.json()).status).toBe("disabled");
     expect((await eventsOf("user.disabled", grace.id))[0].details).toEqual({ sessions_ended: 1 });
     expect((await getSession(bearerRequest(session.token, "/x"), routeParams({ id: session.sessionId }))).status).toBe(401);
-    expect(await verifyCredentials(db, { email: "grace@example.com", password: "a long enough password", ip: null })).toBeNull();
+    expect((await checkSignIn(db, { email: "grace@example.com", password: "a long enough password", ip: null })).ok).toBe(false);
 
     await patchUser(await as(admin.id, `/x`, json({ disabled: false }, "PATCH")), routeParams({ id: grace.id }));
     expect((await eventsOf("user.enabled", grace.id)).length).toBe(1);
-    expect(await verifyCredentials(db, { email: "grace@example.com", password: "a long enough password", ip: null })).not.toBeNull();
+    expect((await checkSignIn(db, { email: "grace@example.com", password: "a long enough password", ip: null })).ok).toBe(true);
     expect((await patchUser(await as(admin.id, `/x`, json({}, "PATCH")), routeParams({ id: grace.id }))).status).toBe(422);
   });
 
@@ -114,7 +114,7 @@ describe("admin APIs", async () => {
     const { user } = await accepted.json();
     expect(user).toMatchObject({ email: "newbie@example.com", role: "VIEWER" });
     expect((await eventsOf("user.created", user.id))[0].details).toMatchObject({ via: "invite", invite_id: invite.id });
-    expect(await verifyCredentials(db, { email: "newbie@example.com", password: "newbie password 1", ip: null })).not.toBeNull();
+    expect((await checkSignIn(db, { email: "newbie@example.com", password: "newbie password 1", ip: null })).ok).toBe(true);
     expect((await accept()).status).toBe(403);
 
     const other = await (await createInvite(await as(admin.id, "/x", json({ role: "GUEST" })))).json();

@@ -145,4 +145,3 @@ export async function readJson(req: Request): Promise<unknown> {
 
 /** Common parameter schemas. */
 export const uuidParam = z.string().uuid({ message: "must be a UUID" });
-export const limitParam = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
