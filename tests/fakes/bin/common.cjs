@@ -10,10 +10,17 @@ function scenarioOf(prompt) {
   return match ? match[1] : "success";
 }
 
+/** Write a file whole or not at all: tests poll for these and must never read half of one. */
+function writeAtomically(file, text) {
+  const scratch = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(scratch, text);
+  fs.renameSync(scratch, file);
+}
+
 /** Leave a record in the working directory so tests can check argv, env and cwd. */
 function record(name, extra) {
   const file = path.join(process.cwd(), `.fake-${name}.json`);
-  fs.writeFileSync(file, JSON.stringify({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), pid: process.pid, ...extra }, null, 2));
+  writeAtomically(file, JSON.stringify({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), pid: process.pid, ...extra }, null, 2));
 }
 
 function out(obj) {
@@ -23,7 +30,7 @@ function out(obj) {
 /** Start a grandchild that would outlive us unless the whole group is killed; report both pids. */
 function spawnGrandchild(name) {
   const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
-  fs.writeFileSync(path.join(process.cwd(), `.fake-${name}-pids.json`), JSON.stringify({ pid: process.pid, grandchild: child.pid }));
+  writeAtomically(path.join(process.cwd(), `.fake-${name}-pids.json`), JSON.stringify({ pid: process.pid, grandchild: child.pid }));
   return child.pid;
 }
 
