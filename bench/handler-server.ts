@@ -1,7 +1,7 @@
 /**
- * Diagnostic tier between the baseline and the product: the product's own submit route handler
- * (app/api/runtime/tasks/submit/route.ts — bearer auth, zod, permission and policy checks, the
- * runtime, Drizzle, the same transaction) called from a bare node:http server, without Next.
+ * Diagnostic tier between the baseline and the product: the product's own HTTP adapter
+ * (lib/transport/http — routing, bearer auth, zod, permission and policy checks, the runtime,
+ * Drizzle, the same transaction) called from a bare node:http server, without Next.
  * product ÷ this = what Next's server adds; this ÷ baseline = what our handler and lib add.
  * Env: DATABASE_URL or DATA_DIR, CLAWLINK_TEST_AGENT=1, PORT. Prints `BENCH_READY <port>`.
  */
@@ -17,7 +17,7 @@ async function main() {
   const { getDatabase, closeDatabase } = await import("../lib/db");
   const { env } = await import("../lib/env");
   const { pinClientAddress } = await import("../lib/security/client-address");
-  const { POST } = await import("../app/api/runtime/tasks/submit/route");
+  const { handleApiRequest } = await import("../lib/transport/http");
   const config = env();
   await getDatabase();
 
@@ -28,7 +28,7 @@ async function main() {
       for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
       const body = await readBody(req);
       const request = new Request(`http://${req.headers.host ?? "127.0.0.1"}${req.url ?? "/"}`, { method: req.method, headers, body: body.length ? new Uint8Array(body) : undefined });
-      const response = req.url === "/api/runtime/tasks/submit" && req.method === "POST" ? await POST(request) : Response.json({ error: { code: "not_found" } }, { status: 404 });
+      const response = await handleApiRequest(request);
       const text = Buffer.from(await response.arrayBuffer());
       res.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": text.length });
       res.end(text);

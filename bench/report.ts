@@ -248,7 +248,7 @@ export function renderResults(results: KindResult[], config: RunConfig, machine:
     ...(config.diagnostics
       ? [
           `- **Diagnostics** (not targets; they explain the numbers). *Handler without Next*: \`bench/handler-server.ts\` calls the product's own submit route handler ` +
-            `(app/api/runtime/tasks/submit/route.ts) from a bare node:http server, same load — it splits the product/baseline gap into "our handler and lib" and "Next's server". ` +
+            `(lib/transport/http) from a bare node:http server, same load — it splits the product/baseline gap into "our handler and lib" and "Next's server". ` +
             `*synchronous_commit=off* (Postgres only): the bench database is switched so commits do not wait for the WAL flush, the server restarted, and 300 dispatch tasks plus ` +
             `the SSE run repeated — the difference to the main numbers is what the disk flushes cost.`,
         ]

@@ -4,7 +4,7 @@ import type { DbOrTx } from "../db/client";
 import { boardTasks, projects, users, type BoardStatus, type BoardTask } from "../db/schema";
 import { AppError } from "../errors";
 import type { AuthContext } from "../security/context";
-import { decodeCursor, encodeCursor } from "../transport/http/cursor";
+import { decodeCursor, encodeCursor } from "../cursor";
 import { auditBoardChange } from "./audit";
 import { POSITION_STEP } from "./positions";
 import { nextTaskNumber } from "./projects";

@@ -6,7 +6,7 @@ import { readEvents } from "../engine/event-log";
 import { AppError } from "../errors";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
-import { decodeCursor, encodeCursor } from "../transport/http/cursor";
+import { decodeCursor, encodeCursor } from "../cursor";
 import { canSeeAll, loadVisibleTask } from "./access";
 import { pendingQuestion } from "./control";
 import type { EventsQuery, ListTasksQuery, TaskDto, TaskStateDto } from "./schemas";

@@ -48,7 +48,7 @@ export function tokenJson(t: TokenRow) {
     expires_at: t.expiresAt?.toISOString() ?? null,
     last_used_at: t.lastUsedAt?.toISOString() ?? null,
     revoked_at: t.revokedAt?.toISOString() ?? null,
-    status: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= at ? "expired" : "active",
+    status: t.revokedAt ? ("revoked" as const) : t.expiresAt && t.expiresAt <= at ? ("expired" as const) : ("active" as const),
   };
 }
 

@@ -30,7 +30,7 @@ function inviteJson(i: InviteRow) {
     expires_at: i.expiresAt?.toISOString() ?? null,
     used_at: i.usedAt?.toISOString() ?? null,
     used_by: i.usedBy,
-    status: i.usedAt ? "used" : i.expiresAt && i.expiresAt <= at ? "expired" : "pending",
+    status: i.usedAt ? ("used" as const) : i.expiresAt && i.expiresAt <= at ? ("expired" as const) : ("pending" as const),
   };
 }
 

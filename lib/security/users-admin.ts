@@ -34,7 +34,7 @@ export function userJson(u: PublicUser, grants: string[] = []) {
     email: u.email,
     name: u.name,
     role: u.role,
-    status: u.disabledAt ? "disabled" : "active",
+    status: u.disabledAt ? ("disabled" as const) : ("active" as const),
     disabled_at: u.disabledAt?.toISOString() ?? null,
     grants: [...grants].sort(),
     permissions: [...permissionsFor(u.role, grants)].sort(),

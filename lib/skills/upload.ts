@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Database } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { recordAudit } from "../security/audit";
@@ -7,7 +6,8 @@ import { installSkillFromArchive, installSkillFromPath, type InstallResult } fro
 import { SKILL_LIMITS } from "./limits";
 import { actorOf } from "./store";
 
-const ARCHIVE_TYPES = new Set([
+/** Content types an uploaded archive may arrive as (besides multipart/form-data). */
+export const SKILL_ARCHIVE_TYPES = [
   "application/zip",
   "application/x-zip-compressed",
   "application/gzip",
@@ -15,25 +15,29 @@ const ARCHIVE_TYPES = new Set([
   "application/x-tar+gzip",
   "application/x-compressed-tar",
   "application/octet-stream",
-]);
+] as const;
+const ARCHIVE_TYPES = new Set<string>(SKILL_ARCHIVE_TYPES);
 /** Room for multipart boundaries and part headers around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-const pathBody = z.object({
-  path: z.string().min(1, { message: "must name a folder on the server" }).max(4096),
-  replace: z.boolean().optional(),
-});
+/** An uploaded body as a transport hands it over: its type, and a reader that stops at a limit. */
+export interface SkillUpload {
+  contentType: string;
+  read(limitBytes: number): Promise<Buffer>;
+}
+
+export type SkillSource = { upload: SkillUpload } | { path: string };
 
 const truthy = (v: unknown) => v === true || v === "true" || v === "1" || v === "yes";
 
 /**
- * POST /api/runtime/skills: an archive (multipart field `file`, or the raw body as
- * application/zip or application/gzip) or `{path}` JSON for a folder on the server.
- * Refusals are audited as failed installs; nothing else is kept.
+ * Install from an archive (multipart field `file`, or a raw zip / tar.gz body) or from a folder
+ * on the server. Refusals are audited as failed installs; nothing else is kept.
  */
-export async function installSkillFromRequest(db: Database, ctx: AuthContext, req: Request, opts: { replace?: boolean }): Promise<InstallResult> {
+export async function installSkill(db: Database, ctx: AuthContext, source: SkillSource, opts: { replace?: boolean }): Promise<InstallResult> {
   try {
-    return await dispatch(db, ctx, req, opts);
+    if ("path" in source) return await installSkillFromPath(db, ctx, source.path, opts);
+    return await installUpload(db, ctx, source.upload, opts);
   } catch (error) {
     if (isAppError(error)) {
       await recordAudit(db, {
@@ -49,23 +53,13 @@ export async function installSkillFromRequest(db: Database, ctx: AuthContext, re
   }
 }
 
-async function dispatch(db: Database, ctx: AuthContext, req: Request, opts: { replace?: boolean }): Promise<InstallResult> {
-  const contentType = req.headers.get("content-type") ?? "";
-  const mediaType = contentType.split(";")[0].trim().toLowerCase();
-  if (mediaType === "application/json") {
-    const parsed = pathBody.safeParse(parseJson(await readBodyCapped(req, 64 * 1024)));
-    if (!parsed.success) {
-      throw new AppError("validation_failed", "Request body is invalid", {
-        issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code })),
-      });
-    }
-    return installSkillFromPath(db, ctx, parsed.data.path, { replace: opts.replace || parsed.data.replace });
-  }
+async function installUpload(db: Database, ctx: AuthContext, upload: SkillUpload, opts: { replace?: boolean }): Promise<InstallResult> {
+  const mediaType = upload.contentType.split(";")[0].trim().toLowerCase();
   if (mediaType === "multipart/form-data") {
-    const raw = await readBodyCapped(req, SKILL_LIMITS.maxCompressedBytes + MULTIPART_OVERHEAD);
+    const raw = await readArchive(upload, SKILL_LIMITS.maxCompressedBytes + MULTIPART_OVERHEAD);
     let form: FormData;
     try {
-      form = await new Response(new Uint8Array(raw), { headers: { "content-type": contentType } }).formData();
+      form = await new Response(new Uint8Array(raw), { headers: { "content-type": upload.contentType } }).formData();
     } catch {
       throw new AppError("bad_request", "The multipart body cannot be read");
     }
@@ -75,43 +69,22 @@ async function dispatch(db: Database, ctx: AuthContext, req: Request, opts: { re
     const archive = Buffer.from(await file.arrayBuffer());
     return installSkillFromArchive(db, ctx, archive, { replace: opts.replace || truthy(form.get("replace")) });
   }
-  if (ARCHIVE_TYPES.has(mediaType)) {
-    const archive = await readBodyCapped(req, SKILL_LIMITS.maxCompressedBytes);
-    return installSkillFromArchive(db, ctx, archive, opts);
-  }
+  if (ARCHIVE_TYPES.has(mediaType)) return installSkillFromArchive(db, ctx, await readArchive(upload, SKILL_LIMITS.maxCompressedBytes), opts);
   throw new AppError(
     "unsupported_media_type",
     "Send multipart/form-data with a file field, a raw application/zip or application/gzip body, or application/json {path}",
   );
 }
 
-/** Read the request body, stopping as soon as it passes the limit (never buffering a huge upload). */
-export async function readBodyCapped(req: Request, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!req.body) throw new AppError("bad_request", "The request has no body");
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  if (size === 0) throw new AppError("bad_request", "The request body is empty");
-  return Buffer.concat(chunks);
-}
-
-function parseJson(raw: Buffer): unknown {
+async function readArchive(upload: SkillUpload, limit: number): Promise<Buffer> {
   try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw new AppError("bad_request", "Body is not valid JSON");
+    const raw = await upload.read(limit);
+    if (raw.length === 0) throw new AppError("bad_request", "The request body is empty");
+    return raw;
+  } catch (error) {
+    // The transport's generic limit message becomes one about archives.
+    if (isAppError(error) && error.code === "payload_too_large") throw tooLarge();
+    throw error;
   }
 }
 

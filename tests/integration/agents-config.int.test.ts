@@ -1,15 +1,17 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GET as listConfigs } from "../../app/api/admin/agents/route";
-import { GET as getConfig, PUT as putConfig } from "../../app/api/admin/agents/[type]/route";
-import { GET as getModels } from "../../app/api/admin/agents/[type]/models/route";
-import { GET as listAgents } from "../../app/api/runtime/agents/route";
 import { clearProbeCache, resolveAgentSettings } from "../../lib/agents";
 import { agentConfigs, auditEvents } from "../../lib/db/schema";
 import { startFakeOllama, type FakeOllama } from "../fakes/ollama-server";
 import { FAKE_BIN } from "../fakes/run-agent";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { GET: listConfigs } = routeHandlers("/api/admin/agents");
+const { GET: getConfig, PUT: putConfig } = routeHandlers("/api/admin/agents/{type}");
+const { GET: getModels } = routeHandlers("/api/admin/agents/{type}/models");
+const { GET: listAgents } = routeHandlers("/api/runtime/agents");
 
 const ENV_KEYS = ["ANTHROPIC_API_KEY", "ANTHROPIC_MODEL", "CLAUDE_CODE_BIN", "GOOSE_BIN", "AUGGIE_BIN", "OLLAMA_HOST", "OLLAMA_MODEL", "OPENHANDS_URL", "CLAWLINK_ENCRYPTION_KEY"];
 

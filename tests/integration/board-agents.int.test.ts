@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { GET as AVAILABLE } from "../../app/api/agents/available/route";
-import { GET as TYPES } from "../../app/api/agents/types/route";
 import { accessPolicies } from "../../lib/db/schema";
 import { browserRequest, createUser, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { GET: AVAILABLE } = routeHandlers("/api/agents/available");
+const { GET: TYPES } = routeHandlers("/api/agents/types");
 
 interface AgentJson {
   agent_type: string;

@@ -1,14 +1,16 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DELETE as DELETE_PROJECT } from "../../app/api/projects/[id]/route";
-import { POST as CREATE_PROJECT } from "../../app/api/projects/route";
-import { POST as EXECUTE } from "../../app/api/tasks/execute/route";
-import { GET as GET_TASK } from "../../app/api/tasks/[id]/route";
-import { POST as CREATE_TASK } from "../../app/api/tasks/route";
 import { auditEvents, boardTasks, executions } from "../../lib/db/schema";
 import { startWorker, type Worker } from "../../lib/runtime";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { DELETE: DELETE_PROJECT } = routeHandlers("/api/projects/{id}");
+const { POST: CREATE_PROJECT } = routeHandlers("/api/projects");
+const { POST: EXECUTE } = routeHandlers("/api/tasks/execute");
+const { GET: GET_TASK } = routeHandlers("/api/tasks/{id}");
+const { POST: CREATE_TASK } = routeHandlers("/api/tasks");
 
 describe("board: POST /api/tasks/execute", async () => {
   const database = await useTestDatabase();

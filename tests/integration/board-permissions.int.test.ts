@@ -1,16 +1,18 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import * as agentsAvailable from "../../app/api/agents/available/route";
-import * as agentTypes from "../../app/api/agents/types/route";
-import * as projectOne from "../../app/api/projects/[id]/route";
-import * as projectList from "../../app/api/projects/route";
-import * as taskMove from "../../app/api/tasks/[id]/move/route";
-import * as taskOne from "../../app/api/tasks/[id]/route";
-import * as taskList from "../../app/api/tasks/route";
 import { auditEvents, boardTasks, projects, type Role } from "../../lib/db/schema";
 import { ROLE_PERMISSIONS, ROLES, type Permission } from "../../lib/security/permissions";
 import { apiTokenFor, bearerRequest, browserRequest, createUser, openSessionFor, routeParams } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const agentsAvailable = routeHandlers("/api/agents/available");
+const agentTypes = routeHandlers("/api/agents/types");
+const projectOne = routeHandlers("/api/projects/{id}");
+const projectList = routeHandlers("/api/projects");
+const taskMove = routeHandlers("/api/tasks/{id}/move");
+const taskOne = routeHandlers("/api/tasks/{id}");
+const taskList = routeHandlers("/api/tasks");
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
 

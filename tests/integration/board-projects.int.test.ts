@@ -1,11 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DELETE, GET as GET_ONE, PATCH } from "../../app/api/projects/[id]/route";
-import { GET, POST } from "../../app/api/projects/route";
-import { POST as CREATE_TASK } from "../../app/api/tasks/route";
 import { auditEvents, boardTasks, projects } from "../../lib/db/schema";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { DELETE, GET: GET_ONE, PATCH } = routeHandlers("/api/projects/{id}");
+const { GET, POST } = routeHandlers("/api/projects");
+const { POST: CREATE_TASK } = routeHandlers("/api/tasks");
 
 describe("board: /api/projects", async () => {
   const database = await useTestDatabase();

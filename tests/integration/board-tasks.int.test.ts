@@ -1,12 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { POST as CREATE_PROJECT } from "../../app/api/projects/route";
-import { POST as MOVE } from "../../app/api/tasks/[id]/move/route";
-import { DELETE, GET as GET_ONE, PATCH } from "../../app/api/tasks/[id]/route";
-import { GET, POST } from "../../app/api/tasks/route";
 import { auditEvents, boardTasks, projects } from "../../lib/db/schema";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { POST: CREATE_PROJECT } = routeHandlers("/api/projects");
+const { POST: MOVE } = routeHandlers("/api/tasks/{id}/move");
+const { DELETE, GET: GET_ONE, PATCH } = routeHandlers("/api/tasks/{id}");
+const { GET, POST } = routeHandlers("/api/tasks");
 
 interface TaskJson {
   id: string;

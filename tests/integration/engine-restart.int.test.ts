@@ -3,11 +3,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as answerTask } from "../../app/api/runtime/tasks/[id]/input/route";
 import type { Worker } from "../../lib/runtime";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
 import { FAST, POLL, eventsOf, submit, taskRow, testWorker, waitForState } from "../support/engine";
+import { routeHandlers } from "../support/api";
+
+const { POST: answerTask } = routeHandlers("/api/runtime/tasks/{id}/input");
 
 const LEASE_MS = FAST.leaseMs!;
 

@@ -1,15 +1,5 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GET as auditEvents } from "../../app/api/audit/events/route";
-import { GET as listTasks } from "../../app/api/runtime/tasks/route";
-import { POST as submitTask } from "../../app/api/runtime/tasks/submit/route";
-import { GET as getTask } from "../../app/api/runtime/tasks/[id]/route";
-import { POST as cancelTask } from "../../app/api/runtime/tasks/[id]/cancel/route";
-import { GET as listEvents } from "../../app/api/runtime/tasks/[id]/events/route";
-import { POST as provideInput } from "../../app/api/runtime/tasks/[id]/input/route";
-import { POST as retryTask } from "../../app/api/runtime/tasks/[id]/retry/route";
-import { GET as taskState } from "../../app/api/runtime/tasks/[id]/state/route";
-import { GET as streamTask } from "../../app/api/runtime/tasks/[id]/stream/route";
 import { executions } from "../../lib/db/schema";
 import { eventHubFor } from "../../lib/engine/event-hub";
 import type { Worker } from "../../lib/runtime";
@@ -17,6 +7,18 @@ import { bearerRequest, browserRequest, createUser, expectHiddenFrom, openSessio
 import { useTestDatabase } from "../support/db";
 import { POLL, testWorker, waitForState } from "../support/engine";
 import { readSse, type SseFrame } from "../support/sse";
+import { routeHandlers } from "../support/api";
+
+const { GET: auditEvents } = routeHandlers("/api/audit/events");
+const { GET: listTasks } = routeHandlers("/api/runtime/tasks");
+const { POST: submitTask } = routeHandlers("/api/runtime/tasks/submit");
+const { GET: getTask } = routeHandlers("/api/runtime/tasks/{id}");
+const { POST: cancelTask } = routeHandlers("/api/runtime/tasks/{id}/cancel");
+const { GET: listEvents } = routeHandlers("/api/runtime/tasks/{id}/events");
+const { POST: provideInput } = routeHandlers("/api/runtime/tasks/{id}/input");
+const { POST: retryTask } = routeHandlers("/api/runtime/tasks/{id}/retry");
+const { GET: taskState } = routeHandlers("/api/runtime/tasks/{id}/state");
+const { GET: streamTask } = routeHandlers("/api/runtime/tasks/{id}/stream");
 
 const post = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
 

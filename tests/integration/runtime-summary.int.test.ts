@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { GET } from "../../app/api/runtime/tasks/summary/route";
 import { executions, type ExecutionState } from "../../lib/db/schema";
 import { useTestDatabase } from "../support/db";
 import { browserRequest, createUser } from "../support/auth";
+import { routeHandlers } from "../support/api";
+
+const { GET } = routeHandlers("/api/runtime/tasks/summary");
 
 describe("GET /api/runtime/tasks/summary", async () => {
   const { db } = await useTestDatabase();

@@ -1,28 +1,30 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { GET as listUsers, POST as createUser_ } from "../../app/api/admin/users/route";
-import { GET as getUser, PATCH as patchUser } from "../../app/api/admin/users/[id]/route";
-import { POST as grant } from "../../app/api/admin/users/[id]/grants/route";
-import { DELETE as ungrant } from "../../app/api/admin/users/[id]/grants/[permission]/route";
-import { GET as listInvites, POST as createInvite } from "../../app/api/admin/invites/route";
-import { DELETE as withdrawInvite } from "../../app/api/admin/invites/[id]/route";
-import { POST as acceptInvite } from "../../app/api/invites/accept/route";
-import { GET as listDevices } from "../../app/api/admin/devices/route";
-import { POST as approveDevice } from "../../app/api/admin/devices/[id]/approve/route";
-import { POST as revokeDevice } from "../../app/api/admin/devices/[id]/revoke/route";
-import { GET as listPolicies, POST as createPolicy } from "../../app/api/admin/policies/route";
-import { DELETE as deletePolicy, PATCH as patchPolicy } from "../../app/api/admin/policies/[id]/route";
-import { GET as listAllTokens } from "../../app/api/admin/tokens/route";
-import { DELETE as adminRevokeToken } from "../../app/api/admin/tokens/[id]/route";
-import { GET as listAllSessions } from "../../app/api/admin/sessions/route";
-import { GET as getSession } from "../../app/api/runtime/sessions/[id]/route";
-import { GET as myTokens } from "../../app/api/account/tokens/route";
 import { auditEvents, users } from "../../lib/db/schema";
 import { contextForUser } from "../../lib/security/authenticate";
 import { assertPolicies } from "../../lib/security/policies";
 import { checkSignIn } from "../../lib/security/sign-in";
 import { useTestDatabase } from "../support/db";
 import { apiTokenFor, bearerRequest, browserRequest, createUser, openSessionFor, routeParams } from "../support/auth";
+import { routeHandlers } from "../support/api";
+
+const { GET: listUsers, POST: createUser_ } = routeHandlers("/api/admin/users");
+const { GET: getUser, PATCH: patchUser } = routeHandlers("/api/admin/users/{id}");
+const { POST: grant } = routeHandlers("/api/admin/users/{id}/grants");
+const { DELETE: ungrant } = routeHandlers("/api/admin/users/{id}/grants/{permission}");
+const { GET: listInvites, POST: createInvite } = routeHandlers("/api/admin/invites");
+const { DELETE: withdrawInvite } = routeHandlers("/api/admin/invites/{id}");
+const { POST: acceptInvite } = routeHandlers("/api/invites/accept");
+const { GET: listDevices } = routeHandlers("/api/admin/devices");
+const { POST: approveDevice } = routeHandlers("/api/admin/devices/{id}/approve");
+const { POST: revokeDevice } = routeHandlers("/api/admin/devices/{id}/revoke");
+const { GET: listPolicies, POST: createPolicy } = routeHandlers("/api/admin/policies");
+const { DELETE: deletePolicy, PATCH: patchPolicy } = routeHandlers("/api/admin/policies/{id}");
+const { GET: listAllTokens } = routeHandlers("/api/admin/tokens");
+const { DELETE: adminRevokeToken } = routeHandlers("/api/admin/tokens/{id}");
+const { GET: listAllSessions } = routeHandlers("/api/admin/sessions");
+const { GET: getSession } = routeHandlers("/api/runtime/sessions/{id}");
+const { GET: myTokens } = routeHandlers("/api/account/tokens");
 
 const json = (body: unknown, method = "POST") => ({ method, body: JSON.stringify(body) });
 

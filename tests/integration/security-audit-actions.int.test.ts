@@ -1,25 +1,27 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { GET as authGet, POST as authPost } from "../../app/api/auth/[...nextauth]/route";
-import { POST as createToken } from "../../app/api/account/tokens/route";
-import { DELETE as revokeToken } from "../../app/api/account/tokens/[id]/route";
-import { POST as openSession } from "../../app/api/runtime/sessions/route";
-import { DELETE as deleteSession, GET as getSession } from "../../app/api/runtime/sessions/[id]/route";
-import { DELETE as deleteKey, PUT as putKey } from "../../app/api/runtime/sessions/[id]/memory/[key]/route";
-import { POST as createUser_ } from "../../app/api/admin/users/route";
-import { PATCH as patchUser } from "../../app/api/admin/users/[id]/route";
-import { POST as grant } from "../../app/api/admin/users/[id]/grants/route";
-import { DELETE as ungrant } from "../../app/api/admin/users/[id]/grants/[permission]/route";
-import { POST as createInvite } from "../../app/api/admin/invites/route";
-import { POST as approveDevice } from "../../app/api/admin/devices/[id]/approve/route";
-import { POST as revokeDevice } from "../../app/api/admin/devices/[id]/revoke/route";
-import { POST as createPolicy } from "../../app/api/admin/policies/route";
-import { DELETE as deletePolicy } from "../../app/api/admin/policies/[id]/route";
-import { GET as verify } from "../../app/api/audit/verify/route";
 import { auditEvents, runtimeSessions } from "../../lib/db/schema";
 import { checkSignIn } from "../../lib/security/sign-in";
 import { useTestDatabase } from "../support/db";
 import { bearerRequest, browserRequest, createUser, openSessionFor, routeParams, sessionCookieFor } from "../support/auth";
+import { routeHandlers } from "../support/api";
+
+const { POST: createToken } = routeHandlers("/api/account/tokens");
+const { DELETE: revokeToken } = routeHandlers("/api/account/tokens/{id}");
+const { POST: openSession } = routeHandlers("/api/runtime/sessions");
+const { DELETE: deleteSession, GET: getSession } = routeHandlers("/api/runtime/sessions/{id}");
+const { DELETE: deleteKey, PUT: putKey } = routeHandlers("/api/runtime/sessions/{id}/memory/{key}");
+const { POST: createUser_ } = routeHandlers("/api/admin/users");
+const { PATCH: patchUser } = routeHandlers("/api/admin/users/{id}");
+const { POST: grant } = routeHandlers("/api/admin/users/{id}/grants");
+const { DELETE: ungrant } = routeHandlers("/api/admin/users/{id}/grants/{permission}");
+const { POST: createInvite } = routeHandlers("/api/admin/invites");
+const { POST: approveDevice } = routeHandlers("/api/admin/devices/{id}/approve");
+const { POST: revokeDevice } = routeHandlers("/api/admin/devices/{id}/revoke");
+const { POST: createPolicy } = routeHandlers("/api/admin/policies");
+const { DELETE: deletePolicy } = routeHandlers("/api/admin/policies/{id}");
+const { GET: verify } = routeHandlers("/api/audit/verify");
 
 /** Each action below must append exactly its event, attributed to the right actor and resource. */
 describe("every audited action writes its event", async () => {

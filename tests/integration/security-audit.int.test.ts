@@ -1,15 +1,17 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { GET as listEvents } from "../../app/api/audit/events/route";
-import { GET as userActivity } from "../../app/api/audit/users/[user_id]/activity/route";
-import { GET as sessionActivity } from "../../app/api/audit/sessions/[session_id]/activity/route";
-import { GET as verify } from "../../app/api/audit/verify/route";
-import { GET as exportAudit } from "../../app/api/audit/export/route";
 import { selectRows } from "../../lib/db";
 import { auditEvents } from "../../lib/db/schema";
 import { recordAudit } from "../../lib/security/audit";
 import { useTestDatabase } from "../support/db";
 import { browserRequest, createUser, expectHiddenFrom, openSessionFor, routeParams } from "../support/auth";
+import { routeHandlers } from "../support/api";
+
+const { GET: listEvents } = routeHandlers("/api/audit/events");
+const { GET: userActivity } = routeHandlers("/api/audit/users/{user_id}/activity");
+const { GET: sessionActivity } = routeHandlers("/api/audit/sessions/{session_id}/activity");
+const { GET: verify } = routeHandlers("/api/audit/verify");
+const { GET: exportAudit } = routeHandlers("/api/audit/export");
 
 describe("audit API and tamper evidence", async () => {
   const database = await useTestDatabase();

@@ -1,14 +1,16 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { GET as listTokens, POST as createToken } from "../../app/api/account/tokens/route";
-import { DELETE as revokeToken } from "../../app/api/account/tokens/[id]/route";
-import { GET as listMySessions } from "../../app/api/account/sessions/route";
-import { GET as listMyDevices } from "../../app/api/account/devices/route";
-import { POST as openSession } from "../../app/api/runtime/sessions/route";
 import { apiTokens, auditEvents } from "../../lib/db/schema";
 import { manualClock, setClock } from "../../lib/security/clock";
 import { useTestDatabase } from "../support/db";
 import { apiTokenFor, bearerRequest, browserRequest, createUser, routeParams } from "../support/auth";
+import { routeHandlers } from "../support/api";
+
+const { GET: listTokens, POST: createToken } = routeHandlers("/api/account/tokens");
+const { DELETE: revokeToken } = routeHandlers("/api/account/tokens/{id}");
+const { GET: listMySessions } = routeHandlers("/api/account/sessions");
+const { GET: listMyDevices } = routeHandlers("/api/account/devices");
+const { POST: openSession } = routeHandlers("/api/runtime/sessions");
 
 describe("authentication: API tokens, bearer handling, CSRF", async () => {
   const database = await useTestDatabase();

@@ -1,13 +1,5 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { GET as listMySessions } from "../../app/api/account/sessions/route";
-import { POST as approveOwn } from "../../app/api/account/devices/[id]/approve/route";
-import { POST as revokeOwn } from "../../app/api/account/devices/[id]/revoke/route";
-import { POST as openSession } from "../../app/api/runtime/sessions/route";
-import { POST as createToken } from "../../app/api/account/tokens/route";
-import { DELETE as deleteSession, GET as getSession } from "../../app/api/runtime/sessions/[id]/route";
-import { DELETE as clearMemory, GET as listMemory } from "../../app/api/runtime/sessions/[id]/memory/route";
-import { DELETE as deleteKey, GET as getKey, PUT as putKey } from "../../app/api/runtime/sessions/[id]/memory/[key]/route";
 import { auditEvents, devices, runtimeSessions } from "../../lib/db/schema";
 import { manualClock, setClock } from "../../lib/security/clock";
 import { bindSession, sweepExpiredSessions } from "../../lib/security/runtime-sessions";
@@ -15,6 +7,16 @@ import { contextForUser } from "../../lib/security/authenticate";
 import { MEMORY_LIMITS } from "../../lib/security/session-memory";
 import { useTestDatabase } from "../support/db";
 import { apiTokenFor, bearerRequest, browserRequest, createUser, expectHiddenFrom, openSessionFor, routeParams } from "../support/auth";
+import { routeHandlers } from "../support/api";
+
+const { GET: listMySessions } = routeHandlers("/api/account/sessions");
+const { POST: approveOwn } = routeHandlers("/api/account/devices/{id}/approve");
+const { POST: revokeOwn } = routeHandlers("/api/account/devices/{id}/revoke");
+const { POST: openSession } = routeHandlers("/api/runtime/sessions");
+const { POST: createToken } = routeHandlers("/api/account/tokens");
+const { DELETE: deleteSession, GET: getSession } = routeHandlers("/api/runtime/sessions/{id}");
+const { DELETE: clearMemory, GET: listMemory } = routeHandlers("/api/runtime/sessions/{id}/memory");
+const { DELETE: deleteKey, GET: getKey, PUT: putKey } = routeHandlers("/api/runtime/sessions/{id}/memory/{key}");
 
 const HOUR = 3600_000;
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { POST } from "../../app/api/setup/route";
 import { auditEvents } from "../../lib/db/schema";
 import { issueSetupToken, setupTokenIsValid } from "../../lib/security/setup";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { POST } = routeHandlers("/api/setup");
 
 function post(body: unknown) {
   return POST(new Request("http://localhost/api/setup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));

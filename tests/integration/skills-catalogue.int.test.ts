@@ -3,8 +3,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DELETE, GET as getOne, PATCH } from "../../app/api/runtime/skills/[name]/route";
-import { GET as list } from "../../app/api/runtime/skills/route";
 import { accessPolicies, auditEvents, skills, type Role } from "../../lib/db/schema";
 import { resetEnv } from "../../lib/env";
 import { isAppError } from "../../lib/errors";
@@ -15,6 +13,10 @@ import { installSkillFromArchive, loadSkillsForTask, shippedSkillsDir, syncSkill
 import { makeZip, skillMd } from "../fixtures/skills/archives";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { DELETE, GET: getOne, PATCH } = routeHandlers("/api/runtime/skills/{name}");
+const { GET: list } = routeHandlers("/api/runtime/skills");
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "skills-catalogue-"));
 process.env.DATA_DIR = dataDir;

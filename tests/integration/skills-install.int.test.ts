@@ -4,13 +4,15 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GET as getOne } from "../../app/api/runtime/skills/[name]/route";
-import { POST } from "../../app/api/runtime/skills/route";
 import { auditEvents, skills } from "../../lib/db/schema";
 import { resetEnv } from "../../lib/env";
 import { makeTar, makeTarGz, makeZip, skillMd, type TestEntry } from "../fixtures/skills/archives";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
+import { routeHandlers } from "../support/api";
+
+const { GET: getOne } = routeHandlers("/api/runtime/skills/{name}");
+const { POST } = routeHandlers("/api/runtime/skills");
 
 // Installed skills go under DATA_DIR/skills; give this file its own.
 const dataDir = mkdtempSync(path.join(tmpdir(), "skills-install-"));

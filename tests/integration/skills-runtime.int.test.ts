@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as submitTask } from "../../app/api/runtime/tasks/submit/route";
 import { claudeAgent } from "../../lib/agents/claude";
 import { registerAgent, unregisterAgent } from "../../lib/agents/registry";
 import type { AgentAdapter, SkillForAgent } from "../../lib/agents/types";
@@ -16,6 +15,9 @@ import { makeZip, skillMd } from "../fixtures/skills/archives";
 import { browserRequest, createUser, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
 import { contextFor, testWorker, waitForState } from "../support/engine";
+import { routeHandlers } from "../support/api";
+
+const { POST: submitTask } = routeHandlers("/api/runtime/tasks/submit");
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "skills-runtime-"));
 process.env.DATA_DIR = dataDir;

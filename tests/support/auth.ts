@@ -74,7 +74,7 @@ export async function openSessionFor(
   userId: string,
   opts: { deviceId?: string; trust?: "pending" | "trusted" } = {},
 ): Promise<{ sessionId: string; token: string; deviceId: string; devicePk: string }> {
-  const { POST } = await import("../../app/api/runtime/sessions/route");
+  const { POST } = (await import("./api")).routeHandlers("/api/runtime/sessions");
   const { devices } = await import("../../lib/db/schema");
   const { and, eq } = await import("drizzle-orm");
   const deviceId = opts.deviceId ?? `device-${randomUUID().slice(0, 8)}`;
@@ -89,7 +89,7 @@ export async function openSessionFor(
   return { sessionId: body.session_id, token: body.session_token, deviceId, devicePk: device.id };
 }
 
-type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type RouteHandler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 /**
  * Ada/Bob isolation: every call, made as `userId`, must answer 404 (unknown and forbidden look

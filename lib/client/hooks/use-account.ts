@@ -2,54 +2,18 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import type { ApiOutput, ItemOf } from "../types";
 
-export interface ApiToken {
-  id: string;
-  user_id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  status: "active" | "expired" | "revoked";
-}
+export type ApiToken = ItemOf<ApiOutput<"account.tokens.list">["tokens"]>;
 
-export interface CreatedToken extends ApiToken {
-  /** The secret, shown once. */
-  token: string;
-}
+/** A token with its secret, shown once. */
+export type CreatedToken = ApiOutput<"account.tokens.create">;
 
 export type DeviceTrust = "pending" | "trusted" | "revoked";
 
-export interface RuntimeSessionInfo {
-  session_id: string;
-  user_id: string;
-  device: { device_id: string; name: string | null; trust: DeviceTrust };
-  status: string;
-  ip: string | null;
-  user_agent: string | null;
-  created_at: string;
-  last_active_at: string;
-  expires_at: string;
-  ended_at: string | null;
-}
+export type RuntimeSessionInfo = ItemOf<ApiOutput<"account.sessions.list">["sessions"]>;
 
-export interface Device {
-  id: string;
-  device_id: string;
-  user_id: string;
-  user_email?: string;
-  user_name?: string | null;
-  name: string | null;
-  trust: DeviceTrust;
-  first_seen_at: string;
-  last_seen_at: string;
-  last_ip: string | null;
-  user_agent: string | null;
-  decided_by: string | null;
-  decided_at: string | null;
-}
+export type Device = ItemOf<ApiOutput<"account.devices.list">["devices"]>;
 
 export const accountKeys = {
   all: ["account"] as const,

@@ -2,45 +2,17 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, qs } from "../api";
+import type { ApiOutput, ItemOf } from "../types";
 import type { Device, DeviceTrust } from "./use-account";
 
 export type Role = "ADMIN" | "DEVELOPER" | "VIEWER" | "GUEST";
 export const ROLE_OPTIONS: Role[] = ["ADMIN", "DEVELOPER", "VIEWER", "GUEST"];
 
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  status: "active" | "disabled";
-  disabled_at: string | null;
-  grants: string[];
-  permissions: string[];
-  created_at: string;
-  updated_at: string;
-}
+export type AdminUser = ApiOutput<"admin.users.get">;
 
-export interface Invite {
-  id: string;
-  email: string | null;
-  role: Role;
-  created_at: string;
-  expires_at: string | null;
-  used_at: string | null;
-  status: "pending" | "used" | "expired";
-}
+export type Invite = ItemOf<ApiOutput<"admin.invites.list">["invites"]>;
 
-export interface Policy {
-  id: string;
-  kind: "agent" | "skill";
-  target: string;
-  subject_type: "role" | "user";
-  subject_role: Role | null;
-  subject_user_id: string | null;
-  effect: "allow" | "deny";
-  created_by: string | null;
-  created_at: string;
-}
+export type Policy = ItemOf<ApiOutput<"admin.policies.list">["policies"]>;
 
 export const adminKeys = {
   all: ["admin"] as const,

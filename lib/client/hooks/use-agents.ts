@@ -1,40 +1,16 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { AgentListing } from "@/lib/agents";
 import { api } from "../api";
+import type { ApiBody, ApiOutput, ItemOf } from "../types";
 
-/** An agent as GET /api/runtime/agents lists it (type shared with the server). */
-export type Agent = AgentListing;
+/** An agent as GET /api/runtime/agents lists it. */
+export type Agent = ItemOf<ApiOutput<"agents.list">["agents"]>;
 
-type SettingValue = string | number | boolean;
+export type AgentConfig = ApiOutput<"admin.agents.get">;
 
-export interface AgentConfig {
-  agent_type: string;
-  enabled: boolean;
-  settings: Record<string, SettingValue | null>;
-  secrets: Record<string, { set: boolean; source: "database" | "environment" | null }>;
-  fields: {
-    name: string;
-    label: string;
-    type: "string" | "url" | "number" | "boolean" | "enum";
-    secret: boolean;
-    env: string | null;
-    default: SettingValue | null;
-    options: readonly string[] | null;
-    help: string | null;
-    source: "database" | "environment" | "default" | null;
-  }[];
-  updated_at: string | null;
-  updated_by: string | null;
-}
-
-export interface AgentConfigUpdate {
-  enabled?: boolean;
-  settings?: Record<string, SettingValue | null>;
-  /** Write-only: a new value, or null to remove the stored one. */
-  secrets?: Record<string, string | null>;
-}
+/** Secrets are write-only: a new value, or null to remove the stored one. */
+export type AgentConfigUpdate = ApiBody<"admin.agents.update">;
 
 export const agentKeys = {
   all: ["agents"] as const,

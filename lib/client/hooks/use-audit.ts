@@ -2,24 +2,9 @@
 
 import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import { api, qs } from "../api";
+import type { ApiOutput, ItemOf } from "../types";
 
-export interface AuditEvent {
-  id: string;
-  seq: number;
-  occurred_at: string;
-  event_type: string;
-  actor_user_id: string | null;
-  session_id: string | null;
-  device_id: string | null;
-  ip: string | null;
-  resource_type: string | null;
-  resource_id: string | null;
-  action: string;
-  outcome: "success" | "failure" | "denied";
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+export type AuditEvent = ItemOf<ApiOutput<"audit.events">["events"]>;
 
 export interface AuditFilter {
   user_id?: string;
@@ -32,14 +17,9 @@ export interface AuditFilter {
   to?: string;
 }
 
-export interface ChainReport {
-  ok: boolean;
-  checked: number;
-  head: { seq: number; hash: string } | null;
-  first_broken: { seq: number; reason: string; message: string } | null;
-}
+export type ChainReport = ApiOutput<"audit.verify">;
 
-type AuditPage = { events: AuditEvent[]; next_cursor: string | null };
+type AuditPage = ApiOutput<"audit.events">;
 
 export const auditKeys = {
   all: ["audit"] as const,

@@ -2,49 +2,15 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, apiPage } from "../api";
-import { projectKeys, type BoardStatus, type Priority } from "./use-projects";
-import type { TaskState } from "./use-tasks";
+import type { ApiBody, ApiOutput, ItemOf } from "../types";
+import { projectKeys, type BoardStatus } from "./use-projects";
 
-export interface ExecutionSummary {
-  task_id: string;
-  agent_type: string;
-  state: TaskState;
-  created_at: string;
-  finished_at: string | null;
-}
+export type BoardTask = ItemOf<ApiOutput<"board.tasks.list">>;
+export type ExecutionSummary = NonNullable<BoardTask["last_execution"]>;
 
-export interface BoardTask {
-  id: string;
-  project_id: string;
-  project_key: string;
-  number: number;
-  key: string;
-  title: string;
-  description: string | null;
-  status: BoardStatus;
-  priority: Priority;
-  position: number;
-  assignee_id: string | null;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-  last_execution: ExecutionSummary | null;
-}
+export type BoardTaskInput = Pick<ApiBody<"board.tasks.create">, "title" | "description" | "priority" | "status">;
 
-export interface BoardTaskInput {
-  title: string;
-  description?: string | null;
-  priority?: Priority;
-  status?: BoardStatus;
-}
-
-export interface ExecuteResponse {
-  execution_id: string;
-  task_id: string;
-  task_key: string;
-  agent_type: string;
-  state: TaskState;
-}
+export type ExecuteResponse = ApiOutput<"board.tasks.execute">;
 
 export const boardKeys = {
   all: ["board"] as const,

@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, apiPage, qs } from "../api";
+import type { ApiOutput } from "../types";
 
 export type BoardStatus = "todo" | "in_progress" | "in_review" | "done" | "blocked";
 export type Priority = "low" | "medium" | "high" | "urgent";
@@ -14,21 +15,7 @@ export const BOARD_COLUMNS: { status: BoardStatus; label: string }[] = [
   { status: "blocked", label: "Blocked" },
 ];
 
-export interface Project {
-  id: string;
-  key: string;
-  name: string;
-  description: string | null;
-  github_url: string | null;
-  github_owner: string | null;
-  github_repo: string | null;
-  local_path: string | null;
-  task_counter: number;
-  task_counts: Record<BoardStatus | "total", number>;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Project = ApiOutput<"projects.get">;
 
 export interface ProjectInput {
   key?: string;

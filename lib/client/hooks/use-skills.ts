@@ -1,12 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { SkillDetails, SkillSummary } from "@/lib/skills/store";
 import { api } from "../api";
+import type { ApiOutput, ItemOf } from "../types";
 
-// The API's own response types, shared with the server (type-only: nothing server-side is bundled).
-export type { SkillDetails } from "@/lib/skills/store";
-export type Skill = SkillSummary;
+export type SkillDetails = ApiOutput<"skills.get">;
+export type Skill = ItemOf<ApiOutput<"skills.list">["skills"]>;
 
 export const skillKeys = {
   all: ["skills"] as const,

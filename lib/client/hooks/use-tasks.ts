@@ -2,57 +2,17 @@
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, qs } from "../api";
+import type { ApiBody, ApiOutput, ItemOf } from "../types";
 
 export const TASK_STATES = ["PENDING", "PLANNING", "RUNNING", "WAITING", "COMPLETED", "FAILED", "CANCELLED"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 export const TERMINAL_STATES: readonly TaskState[] = ["COMPLETED", "FAILED", "CANCELLED"];
 export const isTerminal = (state: TaskState) => TERMINAL_STATES.includes(state);
 
-export interface PendingQuestion {
-  seq: number;
-  kind: "approval" | "question";
-  prompt: string;
-  tool?: { name: string; input?: unknown };
-  options?: string[];
-}
+export type Task = ApiOutput<"tasks.get">;
+export type PendingQuestion = NonNullable<Task["pending_question"]>;
 
-export interface Task {
-  task_id: string;
-  state: TaskState;
-  success: boolean | null;
-  result: unknown;
-  error: string | null;
-  error_code: string | null;
-  events_count: number;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  execution_time: number | null;
-  agent_type: string;
-  prompt: string;
-  context: Record<string, unknown>;
-  skills: string[];
-  user_id: string;
-  project_id: string | null;
-  board_task_id: string | null;
-  session_id: string | null;
-  retry_of: string | null;
-  attempt: number;
-  node: string | null;
-  cancel_requested: boolean;
-  timeout_seconds: number | null;
-  updated_at: string;
-  pending_question?: PendingQuestion | null;
-}
-
-export interface TaskEvent {
-  seq: number;
-  type: string;
-  state: TaskState | null;
-  attempt: number;
-  data: Record<string, unknown>;
-  created_at: string;
-}
+export type TaskEvent = ItemOf<ApiOutput<"tasks.events">["events"]>;
 
 export interface TaskFilter {
   state?: string;
@@ -61,13 +21,7 @@ export interface TaskFilter {
   all?: boolean;
 }
 
-export interface SubmitInput {
-  agent_type: string;
-  prompt: string;
-  context?: Record<string, unknown>;
-  project_id?: string | null;
-  skills?: string[];
-}
+export type SubmitInput = ApiBody<"tasks.submit">;
 
 export const taskKeys = {
   all: ["tasks"] as const,
@@ -76,7 +30,7 @@ export const taskKeys = {
   detail: (id: string) => [...taskKeys.all, "detail", id] as const,
 };
 
-type TaskPage = { tasks: Task[]; next_cursor: string | null };
+type TaskPage = ApiOutput<"tasks.list">;
 
 export function useTasksQuery(filter: TaskFilter, opts: { limit?: number; refetchInterval?: number } = {}) {
   return useInfiniteQuery({

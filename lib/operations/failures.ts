@@ -1,0 +1,48 @@
+import { AppError, isAppError } from "../errors";
+import { log } from "../log";
+
+/**
+ * Any failure as the AppError a caller sees. Database errors that are the caller's fault become
+ * a 4xx (never naming a constraint or echoing a value); anything else is logged under the
+ * request id, without its query parameters, and answered as a generic 500.
+ */
+export function toAppError(error: unknown, context: { requestId: string; operation?: string }): AppError {
+  if (isAppError(error)) return error;
+  const mapped = databaseErrorToAppError(error);
+  if (mapped) return mapped;
+  log.error({ requestId: context.requestId, operation: context.operation, err: error }, "unhandled error");
+  return new AppError("internal", "Something went wrong on the server; the request id identifies it in the logs", { request_id: context.requestId });
+}
+
+/** Postgres error codes that are the caller's fault, mapped to a 4xx. */
+export function databaseErrorToAppError(error: unknown): AppError | null {
+  const pg = findPgError(error);
+  if (!pg) return null;
+  switch (pg.code) {
+    case "23505":
+      return new AppError("conflict", "A record with these values already exists", { constraint: pg.constraint ?? pg.constraint_name });
+    case "23503":
+      return new AppError("validation_failed", "A referenced record does not exist", { constraint: pg.constraint ?? pg.constraint_name });
+    case "22P02":
+    case "22007":
+    case "22008":
+      return new AppError("bad_request", "A value has the wrong format");
+    case "22001":
+      return new AppError("validation_failed", "A value is too long");
+    default:
+      return null;
+  }
+}
+
+interface PgLikeError {
+  code: string;
+  constraint?: string;
+  constraint_name?: string;
+}
+
+function findPgError(error: unknown, depth = 0): PgLikeError | null {
+  if (!error || typeof error !== "object" || depth > 4) return null;
+  const candidate = error as { code?: unknown; cause?: unknown };
+  if (typeof candidate.code === "string" && /^[0-9A-Z]{5}$/.test(candidate.code)) return candidate as PgLikeError;
+  return findPgError(candidate.cause, depth + 1);
+}

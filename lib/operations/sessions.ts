@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { getSession, listSessions, openSession, openSessionSchema, revokeSession } from "../security/runtime-sessions";
+import { deleteMemory, getMemory, listMemory, memoryKeySchema, putMemory } from "../security/session-memory";
+import { operation } from "./define";
+import { memoryEntrySchema, memoryListSchema, openedSessionSchema, sessionSchema } from "./shapes/security";
+
+const TAG = "Sessions";
+const uuid = z.string().uuid({ message: "must be a UUID" });
+const idParams = z.object({ id: uuid });
+const keyParams = z.object({ id: uuid, key: memoryKeySchema });
+export const includeEndedQuery = z.object({ include_ended: z.enum(["true", "false"]).optional() });
+
+/** Runtime sessions and their private memory scopes: part of the runtime contract (DESIGN.md §7). */
+export const sessionOperations = {
+  "sessions.open": operation({
+    method: "POST",
+    path: "/api/runtime/sessions",
+    tag: TAG,
+    summary: "Open a runtime session on a device",
+    description: "Returns the session token once. A new device starts pending (read-only) until trusted.",
+    access: "signed-in",
+    audits: ["session.created"],
+    body: openSessionSchema,
+    status: 201,
+    output: openedSessionSchema,
+    run: ({ ctx, db, body }) => openSession(db, ctx, body),
+  }),
+  "sessions.list": operation({
+    method: "GET",
+    path: "/api/runtime/sessions",
+    tag: TAG,
+    summary: "The caller's runtime sessions",
+    access: "signed-in",
+    scope: "own",
+    query: includeEndedQuery,
+    output: z.object({ sessions: z.array(sessionSchema) }),
+    run: async ({ ctx, db, query }) => ({ sessions: await listSessions(db, { userId: ctx.user.id, includeEnded: query.include_ended === "true" }) }),
+  }),
+  "sessions.get": operation({
+    method: "GET",
+    path: "/api/runtime/sessions/{id}",
+    tag: TAG,
+    summary: "One session (own, or any for those who may act for others)",
+    access: "signed-in",
+    scope: "own",
+    params: idParams,
+    output: sessionSchema,
+    run: ({ ctx, db, params }) => getSession(db, ctx, params.id),
+  }),
+  "sessions.end": operation({
+    method: "DELETE",
+    path: "/api/runtime/sessions/{id}",
+    tag: TAG,
+    summary: "End a session now",
+    access: "signed-in",
+    scope: "own",
+    audits: ["session.deleted"],
+    params: idParams,
+    run: async ({ ctx, db, params }) => {
+      await revokeSession(db, ctx, params.id);
+    },
+  }),
+  "memory.list": operation({
+    method: "GET",
+    path: "/api/runtime/sessions/{id}/memory",
+    tag: TAG,
+    summary: "The session's private memory scope",
+    access: "signed-in",
+    scope: "own",
+    params: idParams,
+    output: memoryListSchema,
+    run: ({ ctx, db, params }) => listMemory(db, ctx, params.id),
+  }),
+  "memory.clear": operation({
+    method: "DELETE",
+    path: "/api/runtime/sessions/{id}/memory",
+    tag: TAG,
+    summary: "Clear the session's memory",
+    access: "signed-in",
+    audits: ["resource.deleted"],
+    scope: "own",
+    params: idParams,
+    errors: [409],
+    run: async ({ ctx, db, params }) => {
+      await deleteMemory(db, ctx, params.id, null);
+    },
+  }),
+  "memory.get": operation({
+    method: "GET",
+    path: "/api/runtime/sessions/{id}/memory/{key}",
+    tag: TAG,
+    summary: "Read one memory key",
+    access: "signed-in",
+    scope: "own",
+    params: keyParams,
+    output: memoryEntrySchema,
+    run: ({ ctx, db, params }) => getMemory(db, ctx, params.id, params.key),
+  }),
+  "memory.put": operation({
+    method: "PUT",
+    path: "/api/runtime/sessions/{id}/memory/{key}",
+    tag: TAG,
+    summary: "Set one memory key (needs task:submit)",
+    description: 'Body `{"value": <any JSON>}`.',
+    access: "signed-in",
+    audits: ["resource.modified"],
+    scope: "own",
+    params: keyParams,
+    body: z.object({ value: z.unknown() }).strict(),
+    output: memoryEntrySchema,
+    errors: [409, 413],
+    run: ({ ctx, db, params, body }) => putMemory(db, ctx, params.id, params.key, body.value),
+  }),
+  "memory.delete": operation({
+    method: "DELETE",
+    path: "/api/runtime/sessions/{id}/memory/{key}",
+    tag: TAG,
+    summary: "Delete one memory key",
+    access: "signed-in",
+    audits: ["resource.deleted"],
+    scope: "own",
+    params: keyParams,
+    errors: [409],
+    run: async ({ ctx, db, params }) => {
+      await deleteMemory(db, ctx, params.id, params.key);
+    },
+  }),
+};

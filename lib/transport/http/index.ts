@@ -1,0 +1,2 @@
+export { handleApiRequest, handleOperation } from "./adapter";
+export { MAX_JSON_BYTES } from "./body";

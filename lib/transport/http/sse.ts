@@ -1,0 +1,62 @@
+import { log } from "../../log";
+
+export const SSE_HEARTBEAT_MS = 15_000;
+
+/** What an event stream carries: log entries with a seq (the SSE id) and a type (the SSE event name). */
+export interface StreamEvent {
+  seq: number;
+  type: string;
+}
+
+/** One event in SSE framing: the seq is the id, so a reconnecting client resumes with Last-Event-ID. */
+export function sseFrame(event: StreamEvent): string {
+  return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/**
+ * Serve a task's events as text/event-stream with heartbeat comments. `stop` is aborted when the
+ * client goes away (the adapter passes its signal to the event iterable), which ends the iteration.
+ */
+export function sseResponse(events: AsyncIterable<StreamEvent>, stop: AbortController, heartbeatMs = SSE_HEARTBEAT_MS): Response {
+  const encoder = new TextEncoder();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop.abort();
+        }
+      };
+      send(": connected\n\n");
+      heartbeat = setInterval(() => send(": heartbeat\n\n"), heartbeatMs);
+      void (async () => {
+        try {
+          for await (const event of events) send(sseFrame(event));
+        } catch (error) {
+          log.warn({ err: error }, "task event stream failed");
+        } finally {
+          clearInterval(heartbeat);
+          try {
+            controller.close();
+          } catch {
+            // already closed by the client
+          }
+        }
+      })();
+    },
+    cancel() {
+      clearInterval(heartbeat);
+      stop.abort();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
+  });
+}
