@@ -1,13 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { log } from "../log";
 import { AgentError } from "./errors";
+import { descendantsOf, processesWithMarker, RUN_MARKER_ENV, signalAll } from "./process-tree";
 
 /** Only these come from the server's environment; everything else is what the adapter passes. */
 const INHERITED_ENV = ["PATH", "HOME"] as const;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_STDERR_BYTES = 64 * 1024;
 const DEFAULT_KILL_GRACE_MS = 3000;
+const DEFAULT_INTERRUPT_GRACE_MS = 2000;
 
 export interface SpawnAgentOptions {
   /** Executable name (looked up on PATH) or path. */
@@ -26,6 +29,12 @@ export interface SpawnAgentOptions {
   /** Keep stdin open for a two-way protocol; otherwise it is closed at once. */
   stdin?: boolean;
   maxStderrBytes?: number;
+  /**
+   * Asked first when the run is aborted (e.g. send the CLI's own interrupt), so the agent can
+   * stop its turn cleanly; the process tree is ended `interruptGraceMs` later in any case.
+   */
+  interrupt?: () => void;
+  interruptGraceMs?: number;
 }
 
 export type ExitReason = "exit" | "aborted" | "idle" | "spawn_error" | "parser_error";
@@ -47,7 +56,7 @@ export interface AgentProcess {
   endInput(): void;
   /** Stop the idle watchdog while waiting on a person; call the returned function to restart it. */
   pauseWatchdog(): () => void;
-  /** Terminate the whole process group (SIGTERM, then SIGKILL after the grace period). */
+  /** End the agent and every process it started (SIGTERM, then SIGKILL after the grace period). */
   terminate(reason: "aborted" | "idle" | "parser_error"): void;
   exited: Promise<ProcessExit>;
 }
@@ -76,9 +85,15 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
   let watchdog: NodeJS.Timeout | undefined;
   let watchdogPaused = 0;
   let killTimer: NodeJS.Timeout | undefined;
+  let interruptTimer: NodeJS.Timeout | undefined;
 
   let resolveExit!: (exit: ProcessExit) => void;
   const exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
+
+  // Every descendant inherits this marker, so processes that left the group (setsid tool
+  // shells) or lost their parent are still found and ended with the run.
+  const marker = randomUUID();
+  const known = new Set<number>();
 
   const signalGroup = (sig: NodeJS.Signals) => {
     if (!child?.pid) return;
@@ -90,14 +105,40 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
     }
   };
 
+  /** The group, the tree below the agent (while it lives) and everything carrying the marker. */
+  const signalEverything = (sig: NodeJS.Signals) => {
+    if (child?.pid) for (const pid of descendantsOf(child.pid)) known.add(pid);
+    for (const pid of processesWithMarker(marker)) known.add(pid);
+    signalGroup(sig);
+    signalAll(known, sig);
+  };
+
+  const endAll = () => {
+    signalEverything("SIGTERM");
+    if (!killTimer) {
+      killTimer = setTimeout(() => signalEverything("SIGKILL"), graceMs);
+      killTimer.unref();
+    }
+  };
+
   const terminate = (reason: "aborted" | "idle" | "parser_error") => {
     if (ended === null) ended = reason;
     clearTimeout(watchdog);
-    signalGroup("SIGTERM");
-    if (!killTimer) {
-      killTimer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
-      killTimer.unref();
+    clearTimeout(interruptTimer);
+    endAll();
+  };
+
+  const onAbort = () => {
+    if (!options.interrupt || ended !== null) return terminate("aborted");
+    ended = "aborted";
+    clearTimeout(watchdog);
+    try {
+      options.interrupt();
+    } catch {
+      // The interrupt is a courtesy; the kill below is the guarantee.
     }
+    interruptTimer = setTimeout(() => terminate("aborted"), options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
+    interruptTimer.unref();
   };
 
   const armWatchdog = () => {
@@ -106,12 +147,10 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
     watchdog = setTimeout(() => terminate("idle"), options.idleTimeoutMs);
   };
 
-  const onAbort = () => terminate("aborted");
-
   try {
     child = spawn(options.bin, options.args, {
       cwd: options.cwd,
-      env: childEnv(options.env) as NodeJS.ProcessEnv,
+      env: childEnv({ ...options.env, [RUN_MARKER_ENV]: marker }) as NodeJS.ProcessEnv,
       detached: true,
       stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     });
@@ -179,10 +218,9 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
   });
 
   child.on("exit", () => {
-    // Leftover group members (background shells) would keep stdout open and leak.
-    signalGroup("SIGTERM");
-    const late = setTimeout(() => signalGroup("SIGKILL"), graceMs);
-    late.unref();
+    // Leftovers (background shells, setsid tool shells) would keep stdout open and leak.
+    clearTimeout(interruptTimer);
+    endAll();
   });
 
   child.on("close", (code, sig) => {

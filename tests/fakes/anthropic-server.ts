@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
  *   text (default) — streamed text deltas, end_turn
  *   tool           — a tool_use block (Bash `touch approved.txt && echo approved-run`), stop_reason tool_use;
  *                    the follow-up request carrying the tool_result gets a text answer quoting it
+ *   slow-tool      — the same with a long Bash command (`sleep 30; echo late > late.txt`)
+ *   edit-tool      — a Write tool_use creating `notes/hello.md`
  *   auth           — HTTP 401 authentication_error
  *   overloaded     — HTTP 200, then a mid-stream `error` event
  *   hang           — message_start, then nothing until the client goes away
@@ -77,6 +79,27 @@ function finish(res: ServerResponse, stopReason: string, outputTokens: number): 
   res.end();
 }
 
+/** A text block, then one tool_use whose input arrives as two JSON deltas, stop_reason tool_use. */
+function toolUse(res: ServerResponse, model: string, name: string, input: Record<string, unknown>): void {
+  start(res, model);
+  textBlock(res, 0, ["Running a command first."]);
+  const json = JSON.stringify(input);
+  const half = Math.floor(json.length / 2);
+  sse(res, { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_fake_1", name, input: {} } });
+  sse(res, { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "" } });
+  sse(res, { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: json.slice(0, half) } });
+  sse(res, { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: json.slice(half) } });
+  sse(res, { type: "content_block_stop", index: 1 });
+  finish(res, "tool_use", 30);
+}
+
+/** The working directory Claude Code states in its system prompt ("Primary working directory: …"). */
+function cwdOf(body: Record<string, unknown> | null): string | undefined {
+  const system = body?.system;
+  const text = typeof system === "string" ? system : Array.isArray(system) ? system.map((b: { text?: string }) => b?.text ?? "").join("\n") : "";
+  return /working directory: (\S+)/i.exec(text)?.[1];
+}
+
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   const state = { clientAborts: 0 };
@@ -122,16 +145,12 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       return finish(res, "end_turn", 9);
     }
     switch (scenario) {
-      case "tool": {
-        start(res, model);
-        textBlock(res, 0, ["Running a command first."]);
-        sse(res, { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_fake_1", name: "Bash", input: {} } });
-        sse(res, { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "" } });
-        sse(res, { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '{"command": "touch approved.txt && echo approved' } });
-        sse(res, { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '-run", "description": "Print a marker"}' } });
-        sse(res, { type: "content_block_stop", index: 1 });
-        return finish(res, "tool_use", 30);
-      }
+      case "tool":
+        return toolUse(res, model, "Bash", { command: "touch approved.txt && echo approved-run", description: "Print a marker" });
+      case "slow-tool":
+        return toolUse(res, model, "Bash", { command: "sleep 30; echo late > late.txt", description: "A slow command" });
+      case "edit-tool":
+        return toolUse(res, model, "Write", { file_path: `${cwdOf(body) ?? "."}/notes/hello.md`, content: "# Hello\n\nWritten by the agent.\n" });
       case "overloaded":
         start(res, model);
         textBlock(res, 0, ["Partial "]);

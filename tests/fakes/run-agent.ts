@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -75,12 +76,23 @@ export async function readPids(workspace: string, name: string): Promise<{ pid: 
   return JSON.parse(await readFile(path.join(workspace, `.fake-${name}-pids.json`), "utf8"));
 }
 
+/** Running, and not a zombie (a killed orphan can linger as one until init reaps it). */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.charAt(stat.lastIndexOf(")") + 2) !== "Z";
   } catch {
     return false;
+  }
+}
+
+/** The process group of a live pid, from /proc (field 5 of stat). */
+export function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeCodeAgent } from "../../lib/agents/claude-code";
-import { eventsOf, FAKE_BIN, isAlive, readPids, readRecord, runAgent, tempWorkspace, testSkill, waitFor } from "../fakes/run-agent";
+import { eventsOf, FAKE_BIN, isAlive, processGroupOf, readPids, readRecord, runAgent, tempWorkspace, testSkill, waitFor } from "../fakes/run-agent";
 
 const bin = path.join(FAKE_BIN, "claude");
 const config = { bin, apiKey: "sk-ant-test", baseUrl: "http://127.0.0.1:9", permissionMode: "default", approvals: true, idleTimeoutSeconds: 30 };
@@ -33,7 +33,7 @@ describe("claude-code adapter (fake claude CLI speaking stream-json)", () => {
     expect(record.env.CLAWLINK_SERVER_ONLY_SECRET).toBeUndefined();
     expect(record.env.AUTH_SECRET).toBeUndefined();
     expect(Object.keys(record.env).sort()).toEqual(
-      ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_AUTOUPDATER", "DISABLE_TELEMETRY", "HOME", "PATH"].sort(),
+      ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "CLAWLINK_AGENT_RUN", "DISABLE_AUTOUPDATER", "DISABLE_TELEMETRY", "HOME", "PATH"].sort(),
     );
   });
 
@@ -94,7 +94,7 @@ describe("claude-code adapter (fake claude CLI speaking stream-json)", () => {
   it("fails with the result's error text when the backend reports is_error", async () => {
     const run = await runAgent(claudeCodeAgent, { prompt: "hi [scenario:error]", config });
     expect(run.error?.code).toBe("backend_error");
-    expect(run.error?.message).toBe("Claude Code success (HTTP 401): Invalid API key · Fix external API key");
+    expect(run.error?.message).toBe("Claude Code failed: Invalid API key · Fix external API key (HTTP 401)");
   });
 
   it("fails with the exit code and stderr when the CLI crashes without a result", async () => {
@@ -141,6 +141,26 @@ describe("claude-code adapter (fake claude CLI speaking stream-json)", () => {
     expect(() => process.kill(pids.pid, 0)).toThrow();
   });
 
+  it("cancel while an approved Bash command runs interrupts the turn and ends the tool shell in its own session", async () => {
+    const workspace = await tempWorkspace();
+    const controller = new AbortController();
+    const running = runAgent(claudeCodeAgent, { prompt: "Slow [scenario:bash]", config, workspace, controller, answer: () => ({ approved: true, answeredBy: "ada" }) });
+    await waitFor(() => existsSync(path.join(workspace, ".fake-claude-pids.json")));
+    const pids = await readPids(workspace, "claude");
+    // The tool shell left our process group: a group kill alone would miss it.
+    expect(isAlive(pids.grandchild)).toBe(true);
+    expect(processGroupOf(pids.grandchild)).not.toBe(processGroupOf(pids.pid));
+    controller.abort();
+    const run = await running;
+    expect(run.error?.code).toBe("cancelled");
+    const stdin = (await readRecord(workspace, "claude")).stdin as Array<Record<string, unknown>>;
+    expect(stdin.find((line) => line.type === "control_request")).toMatchObject({ request: { subtype: "interrupt" } });
+    await waitFor(() => !isAlive(pids.grandchild) && !isAlive(pids.pid), 5000);
+    // The shell would have written late.txt 3 s after it started: give it that long, then check.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(existsSync(path.join(workspace, "late.txt"))).toBe(false);
+  });
+
   it("cancel while waiting for approval stops the CLI", async () => {
     const workspace = await tempWorkspace();
     const controller = new AbortController();
@@ -156,7 +176,10 @@ describe("claude-code adapter (fake claude CLI speaking stream-json)", () => {
     });
     expect(run.questions).toHaveLength(1);
     expect(run.error?.code).toBe("cancelled");
-    expect(isAlive((await readRecord(workspace, "claude")).pid)).toBe(false);
+    const record = await readRecord(workspace, "claude");
+    expect(isAlive(record.pid)).toBe(false);
+    // The open ask was answered: denied, with interrupt.
+    expect(record.stdin).toEqual(expect.arrayContaining([expect.objectContaining({ type: "control_response", response: expect.objectContaining({ response: expect.objectContaining({ behavior: "deny", interrupt: true }) }) })]));
   });
 
   it("explains a missing binary", async () => {

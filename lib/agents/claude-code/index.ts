@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { probeBinary } from "../binary";
 import { AgentError } from "../errors";
+import { resultFailure } from "../failure-wording";
 import { exitError, parseJsonLine, spawnAgentProcess, type AgentProcess } from "../process";
 import { installSkillsInWorkspace } from "../skills";
 import type { AgentAdapter, AgentRunInput, AgentRunResult, AgentSettings, HumanAnswer } from "../types";
-import { ClaudeCodeStream, resultErrorMessage, resultFailed } from "./stream";
+import { ClaudeCodeStream, resultFailed } from "./stream";
 
 type Json = Record<string, unknown>;
 
@@ -89,9 +90,11 @@ async function runClaudeCode(input: AgentRunInput): Promise<AgentRunResult> {
         }
       })
       .catch(() => {
-        // The task was cancelled while waiting: stop the CLI rather than leave the ask open.
+        // Cancelled while waiting: the open ask is denied with interrupt (protocols/claude-code.md),
+        // and the abort path interrupts the turn and ends the process tree.
         resumeWatchdog();
-        child?.terminate("aborted");
+        if (!withdrawn.has(requestId)) respond(requestId, { behavior: "deny", message: "The task was cancelled", interrupt: true });
+        if (!signal.aborted) child?.terminate("aborted");
       });
   };
 
@@ -137,6 +140,10 @@ async function runClaudeCode(input: AgentRunInput): Promise<AgentRunResult> {
       stdin: true,
       idleTimeoutMs,
       onLine,
+      // Cancel asks the CLI to stop its turn first; the process tree (setsid tool shells
+      // included) is ended shortly after whether or not it complies.
+      interrupt: () => send({ type: "control_request", request_id: `interrupt-${randomUUID()}`, request: { subtype: "interrupt" } }),
+      interruptGraceMs: 1500,
     });
     send({
       type: "user",
@@ -150,10 +157,10 @@ async function runClaudeCode(input: AgentRunInput): Promise<AgentRunResult> {
     if (exit.reason !== "exit") throw exitError(exit, "claude", { bin, idleTimeoutMs, cwd: input.workspace });
     if (!result) {
       if (exit.code !== 0) throw exitError(exit, "claude", { bin, idleTimeoutMs, cwd: input.workspace });
-      throw new AgentError("protocol_error", "claude exited without a result line", exit.stderr ? { stderr: exit.stderr } : undefined);
+      throw new AgentError("protocol_error", "Claude Code exited without reporting a result", exit.stderr ? { stderr: exit.stderr } : undefined);
     }
     if (resultFailed(result)) {
-      throw new AgentError("backend_error", resultErrorMessage(result, assistantErrors), {
+      throw new AgentError("backend_error", resultFailure("Claude Code", result, assistantErrors), {
         session_id: sessionId,
         permission_denials: result.permission_denials,
       });

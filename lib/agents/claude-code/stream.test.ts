@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../types";
 import { claudeCodeArgs, resumeSessionId } from "./index";
-import { ClaudeCodeStream, resultErrorMessage, resultFailed } from "./stream";
+import { ClaudeCodeStream, resultFailed } from "./stream";
 
 describe("Claude Code stream-json mapping", () => {
   it("outputs full assistant text only when no deltas streamed (older CLIs)", () => {
@@ -23,7 +23,6 @@ describe("Claude Code stream-json mapping", () => {
     expect(resultFailed({ subtype: "success", is_error: true })).toBe(true);
     expect(resultFailed({ subtype: "error_max_turns", is_error: false })).toBe(true);
     expect(resultFailed({ subtype: "success", is_error: false })).toBe(false);
-    expect(resultErrorMessage({ subtype: "error_during_execution", errors: ["a", "b"] }, ["rate_limit"])).toBe("Claude Code error_during_execution [rate_limit]: a; b");
   });
 
   it("builds argv from settings and accepts only well-formed session ids", () => {

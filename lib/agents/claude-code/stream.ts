@@ -151,11 +151,3 @@ export function toolResultText(content: unknown): unknown {
 export function resultFailed(result: Json): boolean {
   return result.is_error === true || (typeof result.subtype === "string" && result.subtype !== "success");
 }
-
-export function resultErrorMessage(result: Json, assistantErrors: string[]): string {
-  const errors = Array.isArray(result.errors) ? result.errors.filter((e): e is string => typeof e === "string") : [];
-  const text = errors.length > 0 ? errors.join("; ") : str(result.result);
-  const status = result.api_error_status ? ` (HTTP ${String(result.api_error_status)})` : "";
-  const kind = assistantErrors.length > 0 ? ` [${assistantErrors.at(-1)}]` : "";
-  return `Claude Code ${String(result.subtype ?? "error")}${status}${kind}${text ? `: ${text}` : ""}`;
-}

@@ -34,6 +34,18 @@ function spawnGrandchild(name) {
   return child.pid;
 }
 
+/**
+ * Start a tool shell in a session of its own (setsid), outside our process group, that writes
+ * `file` in the working directory after a while unless it is killed; report its pid.
+ */
+function spawnSessionLeader(name, file) {
+  const script = `setTimeout(() => require("fs").writeFileSync(${JSON.stringify(file)}, "written after cancel"), 3000); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: "ignore", detached: true });
+  child.unref();
+  writeAtomically(path.join(process.cwd(), `.fake-${name}-pids.json`), JSON.stringify({ pid: process.pid, grandchild: child.pid }));
+  return child.pid;
+}
+
 function hang() {
   setInterval(() => {}, 1000);
 }
@@ -51,4 +63,4 @@ function argValue(args, flag) {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-module.exports = { scenarioOf, record, out, spawnGrandchild, hang, skillsIn, argValue };
+module.exports = { scenarioOf, record, out, spawnGrandchild, spawnSessionLeader, hang, skillsIn, argValue };
