@@ -1,11 +1,10 @@
 import type { Database } from "../db/client";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
-import { auggieAgent } from "./auggie";
+import { ACP_AGENTS } from "./acp/agents";
 import { claudeAgent } from "./claude";
 import { claudeCodeAgent } from "./claude-code";
 import { resolveAgentSettings } from "./config";
-import { gooseAgent } from "./goose";
 import { ollamaAgent, ollamaModels, type OllamaModel } from "./ollama";
 import { openHandsAgent } from "./openhands";
 import { probeAgent } from "./probe";
@@ -16,7 +15,7 @@ export { AgentError, isAgentError } from "./errors";
 export { clearProbeCache } from "./probe";
 export { ollamaModels, type OllamaModel } from "./ollama";
 
-export const BUILT_IN_AGENTS = [claudeAgent, claudeCodeAgent, gooseAgent, auggieAgent, ollamaAgent, openHandsAgent] as const;
+export const BUILT_IN_AGENTS = [claudeAgent, claudeCodeAgent, ...ACP_AGENTS, ollamaAgent, openHandsAgent] as const;
 
 /** Register the real adapters (idempotent; the registry keeps one adapter per type). */
 export function registerBuiltInAgents(): void {

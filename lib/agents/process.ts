@@ -53,6 +53,8 @@ export interface AgentProcess {
   pid: number | undefined;
   /** Write one line (a newline is appended); ignored once stdin is closed. */
   writeLine(line: string): void;
+  /** Write bytes as they are (framed protocols such as ACP's NDJSON); ignored once stdin is closed. */
+  write(chunk: Uint8Array | string): void;
   endInput(): void;
   /** Stop the idle watchdog while waiting on a person; call the returned function to restart it. */
   pauseWatchdog(): () => void;
@@ -74,7 +76,8 @@ export function childEnv(extra: Record<string, string | undefined> = {}): Record
 
 /**
  * Start a CLI agent in its own process group with a clean environment, feed its stdout
- * line by line, keep a bounded stderr tail, and kill the whole group on abort or idleness.
+ * line by line, keep a bounded stderr tail, and end it with everything it started on abort
+ * or idleness (and end its leftovers when it exits).
  */
 export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -161,6 +164,7 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
     return {
       pid: undefined,
       writeLine: () => undefined,
+      write: () => undefined,
       endInput: () => undefined,
       pauseWatchdog: () => () => undefined,
       terminate: () => undefined,
@@ -241,6 +245,11 @@ export function spawnAgentProcess(options: SpawnAgentOptions): AgentProcess {
       const stdin = child.stdin;
       if (!stdin || stdin.destroyed || stdin.writableEnded) return;
       stdin.write(`${line}\n`);
+    },
+    write(chunk: Uint8Array | string) {
+      const stdin = child.stdin;
+      if (!stdin || stdin.destroyed || stdin.writableEnded) return;
+      stdin.write(chunk);
     },
     endInput() {
       if (child.stdin && !child.stdin.writableEnded) child.stdin.end();

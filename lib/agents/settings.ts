@@ -20,7 +20,7 @@ export interface SettingSpec {
   patternMessage?: string;
 }
 
-export const GOOSE_KEY_ENV = /^[A-Z][A-Z0-9_]*_(API_KEY|KEY|TOKEN)$/;
+export const CREDENTIAL_ENV_NAME = /^[A-Z][A-Z0-9_]*_(API_KEY|KEY|TOKEN)$/;
 
 const idleTimeout = (env: string, fallback: number): SettingSpec => ({
   key: "idleTimeoutSeconds",
@@ -40,6 +40,18 @@ const bin = (env: string, name: string): SettingSpec => ({
   env,
   default: name,
   help: "Name on PATH or absolute path",
+});
+
+const providerKey = (env: string): SettingSpec => ({ key: "apiKey", label: "Provider API key", type: "string", env, secret: true });
+
+const providerKeyEnv = (hint: string): SettingSpec => ({
+  key: "apiKeyEnv",
+  label: "Pass the API key as",
+  type: "string",
+  help: `Environment variable the agent reads the key from; ${hint}`,
+  // Only credential-like names: this must not become a way to set PATH or LD_PRELOAD.
+  pattern: CREDENTIAL_ENV_NAME,
+  patternMessage: "must be an environment variable name ending in _API_KEY, _KEY or _TOKEN",
 });
 
 const maxTurns = (env: string): SettingSpec => ({ key: "maxTurns", label: "Max turns", type: "number", env, min: 1, max: 10_000 });
@@ -81,18 +93,9 @@ export const AGENT_SETTINGS: Record<string, readonly SettingSpec[]> = {
     bin("GOOSE_BIN", "goose"),
     { key: "provider", label: "Provider", type: "string", env: "GOOSE_PROVIDER", help: "anthropic, openai, ollama, …" },
     { key: "model", label: "Model", type: "string", env: "GOOSE_MODEL" },
-    { key: "apiKey", label: "Provider API key", type: "string", env: "GOOSE_API_KEY", secret: true },
-    {
-      key: "apiKeyEnv",
-      label: "Pass the API key as",
-      type: "string",
-      help: "Environment variable the provider reads; derived from the provider when empty",
-      // Only credential-like names: this must not become a way to set PATH or LD_PRELOAD.
-      pattern: GOOSE_KEY_ENV,
-      patternMessage: "must be an environment variable name ending in _API_KEY, _KEY or _TOKEN",
-    },
+    providerKey("GOOSE_API_KEY"),
+    providerKeyEnv("derived from the provider when empty"),
     { key: "ollamaHost", label: "Ollama host (ollama provider)", type: "url", env: "OLLAMA_HOST" },
-    maxTurns("GOOSE_MAX_TURNS"),
     idleTimeout("GOOSE_IDLE_TIMEOUT", 600),
   ],
   auggie: [
@@ -106,9 +109,48 @@ export const AGENT_SETTINGS: Record<string, readonly SettingSpec[]> = {
       help: "Leave empty to use `auggie login` of the server's user",
     },
     { key: "model", label: "Model", type: "string", env: "AUGGIE_MODEL" },
-    maxTurns("AUGGIE_MAX_TURNS"),
-    // --output-format json prints one line at the very end, so the watchdog is an overall limit here.
-    idleTimeout("AUGGIE_IDLE_TIMEOUT", 3600),
+    {
+      key: "allowIndexing",
+      label: "Let Auggie index the workspace without asking",
+      type: "boolean",
+      env: "AUGGIE_ALLOW_INDEXING",
+      default: false,
+      help: "Off: the first task on a workspace waits for a person to allow or refuse indexing",
+    },
+    idleTimeout("AUGGIE_IDLE_TIMEOUT", 600),
+  ],
+  gemini: [
+    bin("GEMINI_BIN", "gemini"),
+    { key: "apiKey", label: "Gemini API key", type: "string", env: "GEMINI_API_KEY", secret: true, help: "Leave empty to use the server user's Gemini CLI login" },
+    { key: "model", label: "Model", type: "string", env: "GEMINI_MODEL" },
+    idleTimeout("GEMINI_IDLE_TIMEOUT", 600),
+  ],
+  opencode: [
+    bin("OPENCODE_BIN", "opencode"),
+    providerKey("OPENCODE_API_KEY"),
+    providerKeyEnv("e.g. ANTHROPIC_API_KEY or OPENAI_API_KEY"),
+    {
+      key: "configJson",
+      label: "opencode.json contents",
+      type: "string",
+      env: "OPENCODE_CONFIG_CONTENT",
+      help: "Providers and models (e.g. an OpenAI-compatible base URL); passed as OPENCODE_CONFIG_CONTENT",
+    },
+    idleTimeout("OPENCODE_IDLE_TIMEOUT", 600),
+  ],
+  acp: [
+    { key: "bin", label: "Executable", type: "string", env: "ACP_AGENT_BIN", help: "Name on PATH or absolute path of an agent that speaks ACP on stdio" },
+    { key: "args", label: "Arguments", type: "string", env: "ACP_AGENT_ARGS", help: "e.g. `acp` or `--experimental-acp`; quotes group" },
+    {
+      key: "envVars",
+      label: "Environment",
+      type: "string",
+      env: "ACP_AGENT_ENV",
+      help: "KEY=value pairs, one per line (PATH, HOME, LD_* and NODE_OPTIONS are refused)",
+    },
+    providerKey("ACP_AGENT_API_KEY"),
+    providerKeyEnv("e.g. ANTHROPIC_API_KEY"),
+    idleTimeout("ACP_AGENT_IDLE_TIMEOUT", 600),
   ],
   ollama: [
     { key: "host", label: "Ollama URL", type: "url", env: "OLLAMA_HOST", default: "http://127.0.0.1:11434" },

@@ -137,8 +137,6 @@ describe("claude-code adapter (fake claude CLI speaking stream-json)", () => {
     const run = await running;
     expect(run.error?.code).toBe("cancelled");
     await waitFor(() => !isAlive(pids.pid) && !isAlive(pids.grandchild), 5000);
-    expect(() => process.kill(pids.grandchild, 0)).toThrow();
-    expect(() => process.kill(pids.pid, 0)).toThrow();
   });
 
   it("cancel while an approved Bash command runs interrupts the turn and ends the tool shell in its own session", async () => {

@@ -52,7 +52,6 @@ describe("agents through the engine (claude-code adapter, fake claude CLI)", asy
     await runtime.cancelTask(contextFor(ada), id);
     await waitForState(database, id, "CANCELLED");
     await waitFor(() => !isAlive(pids.pid) && !isAlive(pids.grandchild), 10_000);
-    expect(() => process.kill(pids.grandchild, 0)).toThrow();
     expect((await taskRow(database, id)).state).toBe("CANCELLED");
   });
 
