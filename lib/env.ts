@@ -57,6 +57,33 @@ export function resetEnv(): void {
   cached = undefined;
 }
 
+/**
+ * The `clawlink` command's own settings, read on the machine it runs on (often not a node):
+ * kept apart from the node's so a node setting in the shell never breaks the command.
+ */
+const cliEnvSchema = z.object({
+  /** The node to talk to; overrides the URL saved by `clawlink login`. */
+  CLAWLINK_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  /** An API token (ccl_pat_…) or runtime session token (ccl_ses_…); overrides the saved one. */
+  CLAWLINK_TOKEN: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
+  /** Where `clawlink login` keeps its config.json (default: the user's config folder). */
+  CLAWLINK_CONFIG_DIR: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
+  /** Print the stack of an unexpected error (never shown otherwise). */
+  CLAWLINK_DEBUG: booleanFlag,
+});
+
+export type CliEnv = z.infer<typeof cliEnvSchema>;
+
+/** The command's settings, validated at each call (it is short-lived; tests change them). */
+export function cliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
+  const parsed = cliEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}
+
 export function testAgentEnabled(): boolean {
   const e = env();
   return e.NODE_ENV === "test" || e.CLAWLINK_TEST_AGENT;
