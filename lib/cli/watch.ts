@@ -83,7 +83,8 @@ class TaskView {
   private paused = false;
 
   constructor(private readonly out: Output) {
-    this.spinner = process.stderr.isTTY ? ora({ stream: process.stderr, text: this.label() }).start() : null;
+    // A terminal that reports no size (columns 0) would make the spinner's redraw maths explode.
+    this.spinner = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 ? ora({ stream: process.stderr, text: this.label() }).start() : null;
     if (this.spinner) this.ticker = setInterval(() => this.spinner && (this.spinner.text = this.label()), 1000);
   }
 

@@ -10,7 +10,7 @@ import { clawlink } from "../support/cli";
 import { createTestDatabase } from "../support/db";
 import { testDbKind } from "../support/db-target";
 
-const SLOW = 120_000;
+const SLOW = 240_000;
 
 /**
  * `clawlink run --local` on the node's own database with no server: an embedded PGlite folder

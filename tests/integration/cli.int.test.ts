@@ -4,14 +4,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Worker } from "../../lib/runtime";
 import { apiTokenFor, createUser, type TestUser } from "../support/auth";
-import { clawlink, freshConfigDir, type CliResult } from "../support/cli";
+import { clawlink, clawlinkInTerminal, freshConfigDir, type CliResult } from "../support/cli";
 import { useTestDatabase } from "../support/db";
 import { testWorker, waitForState } from "../support/engine";
 import { expectMatchesResponse } from "../support/openapi-schema";
 import { startRouteNode, type RouteNode } from "../support/route-node";
 
 // Spawning the command costs a second or more on a loaded 2-core machine: generous limits.
-const SLOW = 120_000;
+const SLOW = 240_000;
 const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
 
 const json = <T = Record<string, unknown>>(result: CliResult): T => JSON.parse(result.stdout) as T;
@@ -120,6 +120,26 @@ describe("clawlink, spawned as a real process against a node", async () => {
     expect(denied.stderr).toContain("Denied by");
   });
 
+  it("at a terminal: login takes the token as hidden input, and follow asks with a prompt and a spinner", { timeout: SLOW }, async () => {
+    const env = { CLAWLINK_CONFIG_DIR: freshConfigDir() };
+    const login = clawlinkInTerminal(["login", node.url], { env });
+    await login.waitFor(/Paste the token/);
+    login.write(`${adaToken}\r`);
+    const signedIn = await login;
+    expect(signedIn.code, signedIn.stdout).toBe(0);
+    expect(signedIn.stdout).toContain("Signed in to");
+    expect(signedIn.stdout).not.toContain(adaToken);
+
+    const follow = clawlinkInTerminal(["submit", "test-echo", "say:ready; ask:Which colour?", "--follow"], { env });
+    await follow.waitFor(/Your answer/);
+    follow.write("teal\r");
+    const result = await follow;
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toContain("answer: teal");
+    expect(result.stdout).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (PENDING|PLANNING|RUNNING)/);
+    expect(result.stdout).toContain("✔ COMPLETED");
+  });
+
   it("follow --json prints one documented event per line, each with its task_id", { timeout: SLOW }, async () => {
     const run = await clawlink(["submit", "test-echo", "say:one; progress:halfway; say:two", "--follow", "--json"], { env: asAda });
     expect(run.code, run.stderr).toBe(0);
@@ -207,11 +227,15 @@ describe("clawlink, spawned as a real process against a node", async () => {
       { args: ["audit"], env: asAda, code: 4, says: /Not allowed/ },
       { args: ["tasks"], env: { ...asAda, CLAWLINK_TOKEN: "ccl_pat_revoked-or-made-up" }, code: 4, says: /clawlink login/ },
     ];
-    for (const c of cases) {
-      const result = await clawlink(c.args, { env: c.env });
-      expect({ args: c.args, code: result.code }).toEqual({ args: c.args, code: c.code });
-      expect(result.stderr).toMatch(c.says);
-      expect(result.stderr).not.toMatch(STACK_TRACE);
+    // Three at a time: each is a process start, slow on a loaded machine.
+    for (let i = 0; i < cases.length; i += 3) {
+      const batch = cases.slice(i, i + 3);
+      const results = await Promise.all(batch.map((c) => clawlink(c.args, { env: c.env })));
+      batch.forEach((c, j) => {
+        expect({ args: c.args, code: results[j]!.code }).toEqual({ args: c.args, code: c.code });
+        expect(results[j]!.stderr).toMatch(c.says);
+        expect(results[j]!.stderr).not.toMatch(STACK_TRACE);
+      });
     }
     const asJson = await clawlink(["submit", "no-such-agent", "x", "--json"], { env: asAda });
     expect(asJson.code).toBe(2);

@@ -6,19 +6,14 @@ import type { AnswerBody } from "../answers";
 import type { Task, TaskEvent, TaskState } from "../api/types";
 import { errorForStatus } from "../client";
 import { CliError, EXIT, exitCodeForState, type ExitCode } from "../exit-codes";
+import type { NewTask } from "../new-task";
 import type { Output } from "../output";
 import type { Prompter } from "../prompt";
 import type { TaskSource } from "../task-source";
 import { watchTask } from "../watch";
 
-export interface LocalRunInput {
-  agentType: string;
-  prompt: string;
-  context?: Record<string, unknown>;
-  skills: string[];
-  project?: string;
+export interface LocalRunInput extends NewTask {
   as?: string;
-  timeoutSeconds?: number;
   interactive: boolean;
 }
 
