@@ -1,5 +1,5 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { openApiDocument } from "../../lib/transport/http/openapi";
+import { openApiDocument } from "../../lib/operations";
 
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
 

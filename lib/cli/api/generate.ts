@@ -1,6 +1,6 @@
 import path from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
-import { openApiDocument } from "../../transport/http/openapi";
+import { openApiDocument } from "../../operations";
 
 export const CLIENT_TYPES_FILE = path.resolve(import.meta.dirname, "openapi.ts");
 

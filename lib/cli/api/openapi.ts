@@ -9,9 +9,9 @@ export interface paths {
         };
         /**
          * The caller's devices and their trust
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getAccountDevices"];
+        get: operations["accountDevicesList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -33,9 +33,9 @@ export interface paths {
          * Trust one of your own pending devices
          * @description Browser only: re-enter your password to confirm.
          *
-         *     Any signed-in caller; objects are scoped to their owner.
+         *     Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        post: operations["postAccountDevicesIdApprove"];
+        post: operations["accountDevicesApprove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -55,9 +55,9 @@ export interface paths {
          * Revoke one of your own devices
          * @description Every session on the device ends at once; only an admin can trust it again.
          *
-         *     Any signed-in caller; objects are scoped to their owner.
+         *     Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        post: operations["postAccountDevicesIdRevoke"];
+        post: operations["accountDevicesRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -73,9 +73,9 @@ export interface paths {
         };
         /**
          * The caller's runtime sessions
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getAccountSessions"];
+        get: operations["accountSessionsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -93,15 +93,15 @@ export interface paths {
         };
         /**
          * The caller's API tokens (metadata only)
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getAccountTokens"];
+        get: operations["accountTokensList"];
         put?: never;
         /**
          * Create an API token; its secret is shown once
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller.
          */
-        post: operations["postAccountTokens"];
+        post: operations["accountTokensCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -120,9 +120,9 @@ export interface paths {
         post?: never;
         /**
          * Revoke one of the caller's tokens
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        delete: operations["deleteAccountTokensId"];
+        delete: operations["accountTokensRevoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -137,9 +137,11 @@ export interface paths {
         };
         /**
          * Every agent's configuration
-         * @description Needs `agent:configure`.
+         * @description Secrets only as {set, source}.
+         *
+         *     Needs `agent:configure`.
          */
-        get: operations["getAdminAgents"];
+        get: operations["adminAgentsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -159,14 +161,14 @@ export interface paths {
          * One agent's configuration
          * @description Needs `agent:configure`.
          */
-        get: operations["getAdminAgentsType"];
+        get: operations["adminAgentsGet"];
         /**
          * Change an agent's settings, secrets or enabled flag
-         * @description null resets a value to its environment/default value. Audited as agent.configured.
+         * @description null resets a value to its environment/default value.
          *
          *     Needs `agent:configure`.
          */
-        put: operations["putAdminAgentsType"];
+        put: operations["adminAgentsUpdate"];
         post?: never;
         delete?: never;
         options?: never;
@@ -182,10 +184,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Models the agent's backend offers (Ollama)
+         * Models the agent's backend offers (Ollama: GET /api/tags), for the model picker
          * @description Needs `agent:configure`.
          */
-        get: operations["getAdminAgentsTypeModels"];
+        get: operations["adminAgentsModels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -203,9 +205,11 @@ export interface paths {
         };
         /**
          * Every user's devices, pending first
-         * @description Needs `admin:users`.
+         * @description `pending_count` feeds the nav badge.
+         *
+         *     Needs `admin:users`.
          */
-        get: operations["getAdminDevices"];
+        get: operations["adminDevicesList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -225,9 +229,11 @@ export interface paths {
         put?: never;
         /**
          * Trust a device
-         * @description Needs `admin:users`.
+         * @description Its sessions get their owner's full permissions from the next request.
+         *
+         *     Needs `admin:users`.
          */
-        post: operations["postAdminDevicesIdApprove"];
+        post: operations["adminDevicesApprove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -247,7 +253,7 @@ export interface paths {
          * Revoke a device and end its sessions
          * @description Needs `admin:users`.
          */
-        post: operations["postAdminDevicesIdRevoke"];
+        post: operations["adminDevicesRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -265,13 +271,15 @@ export interface paths {
          * Invites and their status
          * @description Needs `admin:users`.
          */
-        get: operations["getAdminInvites"];
+        get: operations["adminInvitesList"];
         put?: never;
         /**
          * Invite someone with a role; the link is shown once
-         * @description Needs `admin:users`.
+         * @description The one-time token travels in the link's #fragment.
+         *
+         *     Needs `admin:users`.
          */
-        post: operations["postAdminInvites"];
+        post: operations["adminInvitesCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -289,10 +297,10 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Withdraw a pending invite
+         * Withdraw a pending invite; its link stops working
          * @description Needs `admin:users`.
          */
-        delete: operations["deleteAdminInvitesId"];
+        delete: operations["adminInvitesWithdraw"];
         options?: never;
         head?: never;
         patch?: never;
@@ -307,15 +315,17 @@ export interface paths {
         };
         /**
          * Agent and skill allow/deny rules
-         * @description Needs `admin:system`.
+         * @description Filters: kind, target.
+         *
+         *     Needs `admin:system`.
          */
-        get: operations["getAdminPolicies"];
+        get: operations["adminPoliciesList"];
         put?: never;
         /**
          * Add an allow/deny rule
          * @description Needs `admin:system`.
          */
-        post: operations["postAdminPolicies"];
+        post: operations["adminPoliciesCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -336,14 +346,14 @@ export interface paths {
          * Delete a rule
          * @description Needs `admin:system`.
          */
-        delete: operations["deleteAdminPoliciesId"];
+        delete: operations["adminPoliciesDelete"];
         options?: never;
         head?: never;
         /**
          * Flip a rule between allow and deny
          * @description Needs `admin:system`.
          */
-        patch: operations["patchAdminPoliciesId"];
+        patch: operations["adminPoliciesUpdate"];
         trace?: never;
     };
     "/api/admin/sessions": {
@@ -357,7 +367,7 @@ export interface paths {
          * Everyone's runtime sessions
          * @description Needs `admin:users`.
          */
-        get: operations["getAdminSessions"];
+        get: operations["adminSessionsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -377,7 +387,7 @@ export interface paths {
          * Everyone's API tokens (metadata only)
          * @description Needs `admin:users`.
          */
-        get: operations["getAdminTokens"];
+        get: operations["adminTokensList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -400,7 +410,7 @@ export interface paths {
          * Revoke anyone's token
          * @description Needs `admin:users`.
          */
-        delete: operations["deleteAdminTokensId"];
+        delete: operations["adminTokensRevoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -415,15 +425,17 @@ export interface paths {
         };
         /**
          * Every account
-         * @description Needs `admin:users`.
+         * @description Filters: q, role, status. Never a password hash.
+         *
+         *     Needs `admin:users`.
          */
-        get: operations["getAdminUsers"];
+        get: operations["adminUsersList"];
         put?: never;
         /**
-         * Create an account
+         * Create an account with a role and an initial password
          * @description Needs `admin:users`.
          */
-        post: operations["postAdminUsers"];
+        post: operations["adminUsersCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -441,7 +453,7 @@ export interface paths {
          * One account
          * @description Needs `admin:users`.
          */
-        get: operations["getAdminUsersId"];
+        get: operations["adminUsersGet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -453,7 +465,7 @@ export interface paths {
          *
          *     Needs `admin:users`.
          */
-        patch: operations["patchAdminUsersId"];
+        patch: operations["adminUsersUpdate"];
         trace?: never;
     };
     "/api/admin/users/{id}/grants": {
@@ -467,9 +479,11 @@ export interface paths {
         put?: never;
         /**
          * Grant one extra permission
-         * @description Needs `admin:users`.
+         * @description `{"permission": "agent:configure"}` on top of the user's role.
+         *
+         *     Needs `admin:users`.
          */
-        post: operations["postAdminUsersIdGrants"];
+        post: operations["adminGrantsAdd"];
         delete?: never;
         options?: never;
         head?: never;
@@ -488,9 +502,11 @@ export interface paths {
         post?: never;
         /**
          * Withdraw an extra permission
-         * @description Needs `admin:users`.
+         * @description The role's own permissions are not grants.
+         *
+         *     Needs `admin:users`.
          */
-        delete: operations["deleteAdminUsersIdGrantsPermission"];
+        delete: operations["adminGrantsRemove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -509,7 +525,7 @@ export interface paths {
          *
          *     Needs `agent:list`.
          */
-        get: operations["getAgentsAvailable"];
+        get: operations["agentsAvailable"];
         put?: never;
         post?: never;
         delete?: never;
@@ -527,9 +543,11 @@ export interface paths {
         };
         /**
          * Every agent type this node knows
-         * @description Needs `agent:list`.
+         * @description With display name and description (Phase 1); nothing is probed.
+         *
+         *     Needs `agent:list`.
          */
-        get: operations["getAgentsTypes"];
+        get: operations["agentsTypes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -547,9 +565,11 @@ export interface paths {
         };
         /**
          * The audit trail, filtered and paged by seq
-         * @description Needs `admin:system`.
+         * @description Filters: user_id, session_id, event_type, resource_type, resource_id, outcome, from, to. Paging: limit (≤ 1000), cursor (= next_cursor), order.
+         *
+         *     Needs `admin:system`.
          */
-        get: operations["getAuditEvents"];
+        get: operations["auditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -567,9 +587,11 @@ export interface paths {
         };
         /**
          * Download matching events as CSV or JSON Lines, oldest first
-         * @description Needs `admin:system`.
+         * @description ?format=csv|jsonl plus the list filters; streamed as an attachment.
+         *
+         *     Needs `admin:system`.
          */
-        get: operations["getAuditExport"];
+        get: operations["auditExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -586,10 +608,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What happened in one runtime session (its owner or an admin)
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * What happened in one runtime session (its owner, or those who may act for others)
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getAuditSessionsSessionIdActivity"];
+        get: operations["auditSessionActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -606,10 +628,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What one user did (yourself, or anyone for admins)
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * What one user did (yourself, or anyone for those who may act for others)
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getAuditUsersUserIdActivity"];
+        get: operations["auditUserActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -629,7 +651,7 @@ export interface paths {
          * Re-walk the hash chain and report the first broken link
          * @description Needs `admin:system`.
          */
-        get: operations["getAuditVerify"];
+        get: operations["auditVerify"];
         put?: never;
         post?: never;
         delete?: never;
@@ -647,9 +669,11 @@ export interface paths {
         };
         /**
          * Liveness and migration state
-         * @description Open to anyone.
+         * @description Open to anyone; reveals no secrets.
+         *
+         *     Open to anyone.
          */
-        get: operations["getHealth"];
+        get: operations["systemHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -669,9 +693,11 @@ export interface paths {
         put?: never;
         /**
          * Create an account from an invite token
-         * @description Open to anyone.
+         * @description Open to anyone holding an invite token: creates the account once; then sign in as usual.
+         *
+         *     Open to anyone.
          */
-        post: operations["postInvitesAccept"];
+        post: operations["onboardingAcceptInvite"];
         delete?: never;
         options?: never;
         head?: never;
@@ -687,9 +713,11 @@ export interface paths {
         };
         /**
          * This OpenAPI 3.1 document
-         * @description Open to anyone.
+         * @description Generated from the operation registry (lib/operations).
+         *
+         *     Open to anyone.
          */
-        get: operations["getOpenapiJson"];
+        get: operations["systemOpenapi"];
         put?: never;
         post?: never;
         delete?: never;
@@ -711,7 +739,7 @@ export interface paths {
          *
          *     Needs `project:read`.
          */
-        get: operations["getProjects"];
+        get: operations["projectsList"];
         put?: never;
         /**
          * Create a project
@@ -719,7 +747,7 @@ export interface paths {
          *
          *     Needs `project:write`.
          */
-        post: operations["postProjects"];
+        post: operations["projectsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -737,7 +765,7 @@ export interface paths {
          * Get a project
          * @description Needs `project:read`.
          */
-        get: operations["getProjectsId"];
+        get: operations["projectsGet"];
         put?: never;
         post?: never;
         /**
@@ -746,14 +774,14 @@ export interface paths {
          *
          *     Needs `project:delete`.
          */
-        delete: operations["deleteProjectsId"];
+        delete: operations["projectsDelete"];
         options?: never;
         head?: never;
         /**
          * Update a project (the key cannot change)
          * @description Needs `project:write`.
          */
-        patch: operations["patchProjectsId"];
+        patch: operations["projectsUpdate"];
         trace?: never;
     };
     "/api/runtime/agents": {
@@ -767,7 +795,7 @@ export interface paths {
          * Every agent with its availability
          * @description Needs `agent:list`.
          */
-        get: operations["getRuntimeAgents"];
+        get: operations["agentsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -785,17 +813,17 @@ export interface paths {
         };
         /**
          * The caller's runtime sessions
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeSessions"];
+        get: operations["sessionsList"];
         put?: never;
         /**
          * Open a runtime session on a device
          * @description Returns the session token once. A new device starts pending (read-only) until trusted.
          *
-         *     Any signed-in caller; objects are scoped to their owner.
+         *     Any signed-in caller.
          */
-        post: operations["postRuntimeSessions"];
+        post: operations["sessionsOpen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -810,17 +838,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One session (own, or any for admins)
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * One session (own, or any for those who may act for others)
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeSessionsId"];
+        get: operations["sessionsGet"];
         put?: never;
         post?: never;
         /**
          * End a session now
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        delete: operations["deleteRuntimeSessionsId"];
+        delete: operations["sessionsEnd"];
         options?: never;
         head?: never;
         patch?: never;
@@ -835,16 +863,16 @@ export interface paths {
         };
         /**
          * The session's private memory scope
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeSessionsIdMemory"];
+        get: operations["memoryList"];
         put?: never;
         post?: never;
         /**
          * Clear the session's memory
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        delete: operations["deleteRuntimeSessionsIdMemory"];
+        delete: operations["memoryClear"];
         options?: never;
         head?: never;
         patch?: never;
@@ -859,20 +887,22 @@ export interface paths {
         };
         /**
          * Read one memory key
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeSessionsIdMemoryKey"];
+        get: operations["memoryGet"];
         /**
          * Set one memory key (needs task:submit)
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Body `{"value": <any JSON>}`.
+         *
+         *     Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        put: operations["putRuntimeSessionsIdMemoryKey"];
+        put: operations["memoryPut"];
         post?: never;
         /**
          * Delete one memory key
-         * @description Any signed-in caller; objects are scoped to their owner.
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        delete: operations["deleteRuntimeSessionsIdMemoryKey"];
+        delete: operations["memoryDelete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -889,7 +919,7 @@ export interface paths {
          * The skill catalogue
          * @description Needs `skill:list`.
          */
-        get: operations["getRuntimeSkills"];
+        get: operations["skillsList"];
         put?: never;
         /**
          * Install a skill
@@ -897,7 +927,7 @@ export interface paths {
          *
          *     Needs `skill:install`.
          */
-        post: operations["postRuntimeSkills"];
+        post: operations["skillsInstall"];
         delete?: never;
         options?: never;
         head?: never;
@@ -915,21 +945,21 @@ export interface paths {
          * One skill with its instructions and files
          * @description Needs `skill:list`.
          */
-        get: operations["getRuntimeSkillsName"];
+        get: operations["skillsGet"];
         put?: never;
         post?: never;
         /**
          * Remove an installed skill
          * @description Needs `skill:install`.
          */
-        delete: operations["deleteRuntimeSkillsName"];
+        delete: operations["skillsDelete"];
         options?: never;
         head?: never;
         /**
          * Enable or disable a skill
          * @description Needs `skill:install`.
          */
-        patch: operations["patchRuntimeSkillsName"];
+        patch: operations["skillsUpdate"];
         trace?: never;
     };
     "/api/runtime/tasks": {
@@ -941,11 +971,11 @@ export interface paths {
         };
         /**
          * The caller's tasks, newest first
-         * @description Admins may pass all=true for everyone's. Filters: state (comma list), agent_type, project_id, session_id.
+         * @description Those who may act for others may pass all=true for everyone's. Filters: state (comma list), agent_type, project_id, session_id.
          *
-         *     Needs `task:view`.
+         *     Needs `task:view`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeTasks"];
+        get: operations["tasksList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -963,9 +993,9 @@ export interface paths {
         };
         /**
          * One task in full, with its pending question
-         * @description Needs `task:view`.
+         * @description Needs `task:view`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeTasksId"];
+        get: operations["tasksGet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -987,9 +1017,9 @@ export interface paths {
          * Cancel a task
          * @description PENDING and WAITING tasks end at once; a running task's worker aborts its agent.
          *
-         *     Needs `task:cancel`.
+         *     Needs `task:cancel`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        post: operations["postRuntimeTasksIdCancel"];
+        post: operations["tasksCancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1005,9 +1035,9 @@ export interface paths {
         };
         /**
          * A page of the task's event log after seq `after`
-         * @description Needs `task:view`.
+         * @description Needs `task:view`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeTasksIdEvents"];
+        get: operations["tasksEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1029,9 +1059,9 @@ export interface paths {
          * Answer a WAITING task
          * @description {answer} for a question, {approved, text?} for an approval.
          *
-         *     Needs `task:submit`.
+         *     Needs `task:submit`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        post: operations["postRuntimeTasksIdInput"];
+        post: operations["tasksInput"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1049,9 +1079,9 @@ export interface paths {
         put?: never;
         /**
          * Run a finished task again as a new task
-         * @description Needs `task:submit`.
+         * @description Needs `task:submit`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        post: operations["postRuntimeTasksIdRetry"];
+        post: operations["tasksRetry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1067,9 +1097,9 @@ export interface paths {
         };
         /**
          * Query a task's state
-         * @description Needs `task:view`.
+         * @description Needs `task:view`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeTasksIdState"];
+        get: operations["tasksState"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1089,9 +1119,9 @@ export interface paths {
          * Follow the task live (Server-Sent Events)
          * @description Each event's id is its seq; reconnect with Last-Event-ID (or ?after=) to resume. Ends after the terminal state.
          *
-         *     Needs `task:view`.
+         *     Needs `task:view`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeTasksIdStream"];
+        get: operations["tasksStream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1115,7 +1145,7 @@ export interface paths {
          *
          *     Needs `task:submit`.
          */
-        post: operations["postRuntimeTasksSubmit"];
+        post: operations["tasksSubmit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1133,9 +1163,9 @@ export interface paths {
          * Dashboard numbers over the last `hours` hours
          * @description Counts by state, finished tasks per hour by final state, and per agent the success rate and median duration (seconds). Admins may pass all=true.
          *
-         *     Needs `task:view`.
+         *     Needs `task:view`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
-        get: operations["getRuntimeTasksSummary"];
+        get: operations["tasksSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1157,7 +1187,7 @@ export interface paths {
          * First run: create the admin with the printed one-time setup token
          * @description Open to anyone.
          */
-        post: operations["postSetup"];
+        post: operations["onboardingSetup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1177,7 +1207,7 @@ export interface paths {
          *
          *     Needs `project:read`.
          */
-        get: operations["getTasks"];
+        get: operations["boardTasksList"];
         put?: never;
         /**
          * Create a board task keyed KEY-n
@@ -1185,7 +1215,7 @@ export interface paths {
          *
          *     Needs `project:write`.
          */
-        post: operations["postTasks"];
+        post: operations["boardTasksCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1203,14 +1233,14 @@ export interface paths {
          * Get a board task with its runs
          * @description Needs `project:read`.
          */
-        get: operations["getTasksId"];
+        get: operations["boardTasksGet"];
         put?: never;
         post?: never;
         /**
          * Delete a board task
          * @description Needs `project:write`.
          */
-        delete: operations["deleteTasksId"];
+        delete: operations["boardTasksDelete"];
         options?: never;
         head?: never;
         /**
@@ -1219,7 +1249,7 @@ export interface paths {
          *
          *     Needs `project:write`.
          */
-        patch: operations["patchTasksId"];
+        patch: operations["boardTasksUpdate"];
         trace?: never;
     };
     "/api/tasks/{id}/move": {
@@ -1237,7 +1267,7 @@ export interface paths {
          *
          *     Needs `project:write`.
          */
-        post: operations["postTasksIdMove"];
+        post: operations["boardTasksMove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1259,7 +1289,7 @@ export interface paths {
          *
          *     Needs `task:submit`.
          */
-        post: operations["postTasksExecute"];
+        post: operations["boardTasksExecute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1287,7 +1317,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getAccountDevices: {
+    accountDevicesList: {
         parameters: {
             query?: never;
             header?: never;
@@ -1337,7 +1367,7 @@ export interface operations {
             };
         };
     };
-    postAccountDevicesIdApprove: {
+    accountDevicesApprove: {
         parameters: {
             query?: never;
             header?: never;
@@ -1440,7 +1470,7 @@ export interface operations {
             };
         };
     };
-    postAccountDevicesIdRevoke: {
+    accountDevicesRevoke: {
         parameters: {
             query?: never;
             header?: never;
@@ -1510,7 +1540,7 @@ export interface operations {
             };
         };
     };
-    getAccountSessions: {
+    accountSessionsList: {
         parameters: {
             query?: {
                 include_ended?: "true" | "false";
@@ -1574,7 +1604,7 @@ export interface operations {
             };
         };
     };
-    getAccountTokens: {
+    accountTokensList: {
         parameters: {
             query?: {
                 include_revoked?: "true" | "false";
@@ -1630,7 +1660,7 @@ export interface operations {
             };
         };
     };
-    postAccountTokens: {
+    accountTokensCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -1711,7 +1741,7 @@ export interface operations {
             };
         };
     };
-    deleteAccountTokensId: {
+    accountTokensRevoke: {
         parameters: {
             query?: never;
             header?: never;
@@ -1776,7 +1806,7 @@ export interface operations {
             };
         };
     };
-    getAdminAgents: {
+    adminAgentsList: {
         parameters: {
             query?: never;
             header?: never;
@@ -1843,7 +1873,7 @@ export interface operations {
             };
         };
     };
-    getAdminAgentsType: {
+    adminAgentsGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -1929,7 +1959,7 @@ export interface operations {
             };
         };
     };
-    putAdminAgentsType: {
+    adminAgentsUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -2036,7 +2066,7 @@ export interface operations {
             };
         };
     };
-    getAdminAgentsTypeModels: {
+    adminAgentsModels: {
         parameters: {
             query?: never;
             header?: never;
@@ -2113,7 +2143,7 @@ export interface operations {
             };
         };
     };
-    getAdminDevices: {
+    adminDevicesList: {
         parameters: {
             query?: {
                 trust?: "pending" | "trusted" | "revoked";
@@ -2185,7 +2215,7 @@ export interface operations {
             };
         };
     };
-    postAdminDevicesIdApprove: {
+    adminDevicesApprove: {
         parameters: {
             query?: never;
             header?: never;
@@ -2265,7 +2295,7 @@ export interface operations {
             };
         };
     };
-    postAdminDevicesIdRevoke: {
+    adminDevicesRevoke: {
         parameters: {
             query?: never;
             header?: never;
@@ -2345,7 +2375,7 @@ export interface operations {
             };
         };
     };
-    getAdminInvites: {
+    adminInvitesList: {
         parameters: {
             query?: never;
             header?: never;
@@ -2399,7 +2429,7 @@ export interface operations {
             };
         };
     };
-    postAdminInvites: {
+    adminInvitesCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -2492,7 +2522,7 @@ export interface operations {
             };
         };
     };
-    deleteAdminInvitesId: {
+    adminInvitesWithdraw: {
         parameters: {
             query?: never;
             header?: never;
@@ -2566,7 +2596,7 @@ export interface operations {
             };
         };
     };
-    getAdminPolicies: {
+    adminPoliciesList: {
         parameters: {
             query?: {
                 kind?: "agent" | "skill";
@@ -2633,7 +2663,7 @@ export interface operations {
             };
         };
     };
-    postAdminPolicies: {
+    adminPoliciesCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -2729,7 +2759,7 @@ export interface operations {
             };
         };
     };
-    deleteAdminPoliciesId: {
+    adminPoliciesDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -2785,7 +2815,7 @@ export interface operations {
             };
         };
     };
-    patchAdminPoliciesId: {
+    adminPoliciesUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -2874,7 +2904,7 @@ export interface operations {
             };
         };
     };
-    getAdminSessions: {
+    adminSessionsList: {
         parameters: {
             query?: {
                 include_ended?: "true" | "false";
@@ -2948,7 +2978,7 @@ export interface operations {
             };
         };
     };
-    getAdminTokens: {
+    adminTokensList: {
         parameters: {
             query?: {
                 include_revoked?: "true" | "false";
@@ -3014,7 +3044,7 @@ export interface operations {
             };
         };
     };
-    deleteAdminTokensId: {
+    adminTokensRevoke: {
         parameters: {
             query?: never;
             header?: never;
@@ -3088,7 +3118,7 @@ export interface operations {
             };
         };
     };
-    getAdminUsers: {
+    adminUsersList: {
         parameters: {
             query?: {
                 q?: string;
@@ -3113,7 +3143,8 @@ export interface operations {
                             created_at: string;
                             disabled_at: string | null;
                             email: string;
-                            grants: ("task:submit" | "task:cancel" | "task:view" | "agent:list" | "agent:execute" | "agent:configure" | "skill:list" | "skill:execute" | "skill:install" | "project:read" | "project:write" | "project:delete" | "admin:users" | "admin:system")[];
+                            /** @description Extra permissions on top of the role */
+                            grants: string[];
                             /** Format: uuid */
                             id: string;
                             name: string | null;
@@ -3157,7 +3188,7 @@ export interface operations {
             };
         };
     };
-    postAdminUsers: {
+    adminUsersCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3188,7 +3219,8 @@ export interface operations {
                         created_at: string;
                         disabled_at: string | null;
                         email: string;
-                        grants: ("task:submit" | "task:cancel" | "task:view" | "agent:list" | "agent:execute" | "agent:configure" | "skill:list" | "skill:execute" | "skill:install" | "project:read" | "project:write" | "project:delete" | "admin:users" | "admin:system")[];
+                        /** @description Extra permissions on top of the role */
+                        grants: string[];
                         /** Format: uuid */
                         id: string;
                         name: string | null;
@@ -3249,7 +3281,7 @@ export interface operations {
             };
         };
     };
-    getAdminUsersId: {
+    adminUsersGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -3271,7 +3303,8 @@ export interface operations {
                         created_at: string;
                         disabled_at: string | null;
                         email: string;
-                        grants: ("task:submit" | "task:cancel" | "task:view" | "agent:list" | "agent:execute" | "agent:configure" | "skill:list" | "skill:execute" | "skill:install" | "project:read" | "project:write" | "project:delete" | "admin:users" | "admin:system")[];
+                        /** @description Extra permissions on top of the role */
+                        grants: string[];
                         /** Format: uuid */
                         id: string;
                         name: string | null;
@@ -3323,7 +3356,7 @@ export interface operations {
             };
         };
     };
-    patchAdminUsersId: {
+    adminUsersUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3354,7 +3387,8 @@ export interface operations {
                         created_at: string;
                         disabled_at: string | null;
                         email: string;
-                        grants: ("task:submit" | "task:cancel" | "task:view" | "agent:list" | "agent:execute" | "agent:configure" | "skill:list" | "skill:execute" | "skill:install" | "project:read" | "project:write" | "project:delete" | "admin:users" | "admin:system")[];
+                        /** @description Extra permissions on top of the role */
+                        grants: string[];
                         /** Format: uuid */
                         id: string;
                         name: string | null;
@@ -3424,7 +3458,7 @@ export interface operations {
             };
         };
     };
-    postAdminUsersIdGrants: {
+    adminGrantsAdd: {
         parameters: {
             query?: never;
             header?: never;
@@ -3453,7 +3487,8 @@ export interface operations {
                         created_at: string;
                         disabled_at: string | null;
                         email: string;
-                        grants: ("task:submit" | "task:cancel" | "task:view" | "agent:list" | "agent:execute" | "agent:configure" | "skill:list" | "skill:execute" | "skill:install" | "project:read" | "project:write" | "project:delete" | "admin:users" | "admin:system")[];
+                        /** @description Extra permissions on top of the role */
+                        grants: string[];
                         /** Format: uuid */
                         id: string;
                         name: string | null;
@@ -3514,7 +3549,7 @@ export interface operations {
             };
         };
     };
-    deleteAdminUsersIdGrantsPermission: {
+    adminGrantsRemove: {
         parameters: {
             query?: never;
             header?: never;
@@ -3537,7 +3572,8 @@ export interface operations {
                         created_at: string;
                         disabled_at: string | null;
                         email: string;
-                        grants: ("task:submit" | "task:cancel" | "task:view" | "agent:list" | "agent:execute" | "agent:configure" | "skill:list" | "skill:execute" | "skill:install" | "project:read" | "project:write" | "project:delete" | "admin:users" | "admin:system")[];
+                        /** @description Extra permissions on top of the role */
+                        grants: string[];
                         /** Format: uuid */
                         id: string;
                         name: string | null;
@@ -3589,7 +3625,7 @@ export interface operations {
             };
         };
     };
-    getAgentsAvailable: {
+    agentsAvailable: {
         parameters: {
             query?: never;
             header?: never;
@@ -3640,7 +3676,7 @@ export interface operations {
             };
         };
     };
-    getAgentsTypes: {
+    agentsTypes: {
         parameters: {
             query?: never;
             header?: never;
@@ -3686,7 +3722,7 @@ export interface operations {
             };
         };
     };
-    getAuditEvents: {
+    auditEvents: {
         parameters: {
             query?: {
                 cursor?: number;
@@ -3727,8 +3763,8 @@ export interface operations {
                             id: string;
                             ip: string | null;
                             occurred_at: string;
-                            /** @enum {string} */
-                            outcome: "success" | "failure" | "denied";
+                            /** @description success | failure | denied */
+                            outcome: string;
                             prev_hash: string;
                             resource_id: string | null;
                             resource_type: string | null;
@@ -3769,7 +3805,7 @@ export interface operations {
             };
         };
     };
-    getAuditExport: {
+    auditExport: {
         parameters: {
             query?: {
                 event_type?: string;
@@ -3826,7 +3862,7 @@ export interface operations {
             };
         };
     };
-    getAuditSessionsSessionIdActivity: {
+    auditSessionActivity: {
         parameters: {
             query?: {
                 cursor?: number;
@@ -3869,8 +3905,8 @@ export interface operations {
                             id: string;
                             ip: string | null;
                             occurred_at: string;
-                            /** @enum {string} */
-                            outcome: "success" | "failure" | "denied";
+                            /** @description success | failure | denied */
+                            outcome: string;
                             prev_hash: string;
                             resource_id: string | null;
                             resource_type: string | null;
@@ -3911,7 +3947,7 @@ export interface operations {
             };
         };
     };
-    getAuditUsersUserIdActivity: {
+    auditUserActivity: {
         parameters: {
             query?: {
                 cursor?: number;
@@ -3954,8 +3990,8 @@ export interface operations {
                             id: string;
                             ip: string | null;
                             occurred_at: string;
-                            /** @enum {string} */
-                            outcome: "success" | "failure" | "denied";
+                            /** @description success | failure | denied */
+                            outcome: string;
                             prev_hash: string;
                             resource_id: string | null;
                             resource_type: string | null;
@@ -3996,7 +4032,7 @@ export interface operations {
             };
         };
     };
-    getAuditVerify: {
+    auditVerify: {
         parameters: {
             query?: never;
             header?: never;
@@ -4047,7 +4083,7 @@ export interface operations {
             };
         };
     };
-    getHealth: {
+    systemHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -4082,7 +4118,7 @@ export interface operations {
             };
         };
     };
-    postInvitesAccept: {
+    onboardingAcceptInvite: {
         parameters: {
             query?: never;
             header?: never;
@@ -4113,7 +4149,8 @@ export interface operations {
                             created_at: string;
                             disabled_at: string | null;
                             email: string;
-                            grants: ("task:submit" | "task:cancel" | "task:view" | "agent:list" | "agent:execute" | "agent:configure" | "skill:list" | "skill:execute" | "skill:install" | "project:read" | "project:write" | "project:delete" | "admin:users" | "admin:system")[];
+                            /** @description Extra permissions on top of the role */
+                            grants: string[];
                             /** Format: uuid */
                             id: string;
                             name: string | null;
@@ -4175,7 +4212,7 @@ export interface operations {
             };
         };
     };
-    getOpenapiJson: {
+    systemOpenapi: {
         parameters: {
             query?: never;
             header?: never;
@@ -4197,7 +4234,7 @@ export interface operations {
             };
         };
     };
-    getProjects: {
+    projectsList: {
         parameters: {
             query?: {
                 /** @description The X-Next-Cursor header of the previous page */
@@ -4281,7 +4318,7 @@ export interface operations {
             };
         };
     };
-    postProjects: {
+    projectsCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -4388,7 +4425,7 @@ export interface operations {
             };
         };
     };
-    getProjectsId: {
+    projectsGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -4477,7 +4514,7 @@ export interface operations {
             };
         };
     };
-    deleteProjectsId: {
+    projectsDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -4533,7 +4570,7 @@ export interface operations {
             };
         };
     };
-    patchProjectsId: {
+    projectsUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -4640,7 +4677,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeAgents: {
+    agentsList: {
         parameters: {
             query?: never;
             header?: never;
@@ -4691,7 +4728,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeSessions: {
+    sessionsList: {
         parameters: {
             query?: {
                 include_ended?: "true" | "false";
@@ -4755,7 +4792,7 @@ export interface operations {
             };
         };
     };
-    postRuntimeSessions: {
+    sessionsOpen: {
         parameters: {
             query?: never;
             header?: never;
@@ -4830,7 +4867,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeSessionsId: {
+    sessionsGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -4901,7 +4938,7 @@ export interface operations {
             };
         };
     };
-    deleteRuntimeSessionsId: {
+    sessionsEnd: {
         parameters: {
             query?: never;
             header?: never;
@@ -4948,7 +4985,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeSessionsIdMemory: {
+    memoryList: {
         parameters: {
             query?: never;
             header?: never;
@@ -5014,7 +5051,7 @@ export interface operations {
             };
         };
     };
-    deleteRuntimeSessionsIdMemory: {
+    memoryClear: {
         parameters: {
             query?: never;
             header?: never;
@@ -5070,7 +5107,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeSessionsIdMemoryKey: {
+    memoryGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -5126,7 +5163,7 @@ export interface operations {
             };
         };
     };
-    putRuntimeSessionsIdMemoryKey: {
+    memoryPut: {
         parameters: {
             query?: never;
             header?: never;
@@ -5215,7 +5252,7 @@ export interface operations {
             };
         };
     };
-    deleteRuntimeSessionsIdMemoryKey: {
+    memoryDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -5272,7 +5309,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeSkills: {
+    skillsList: {
         parameters: {
             query?: never;
             header?: never;
@@ -5328,7 +5365,7 @@ export interface operations {
             };
         };
     };
-    postRuntimeSkills: {
+    skillsInstall: {
         parameters: {
             query?: {
                 replace?: "0" | "1" | "true" | "false";
@@ -5345,6 +5382,11 @@ export interface operations {
                     path: string;
                     replace?: boolean;
                 };
+                "application/octet-stream": string;
+                "application/x-compressed-tar": string;
+                "application/x-gzip": string;
+                "application/x-tar+gzip": string;
+                "application/x-zip-compressed": string;
                 "application/zip": string;
                 "multipart/form-data": {
                     file: string;
@@ -5454,7 +5496,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeSkillsName: {
+    skillsGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -5539,7 +5581,7 @@ export interface operations {
             };
         };
     };
-    deleteRuntimeSkillsName: {
+    skillsDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -5604,7 +5646,7 @@ export interface operations {
             };
         };
     };
-    patchRuntimeSkillsName: {
+    skillsUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -5704,7 +5746,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeTasks: {
+    tasksList: {
         parameters: {
             query?: {
                 agent_type?: string;
@@ -5808,7 +5850,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeTasksId: {
+    tasksGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -5912,7 +5954,7 @@ export interface operations {
             };
         };
     };
-    postRuntimeTasksIdCancel: {
+    tasksCancel: {
         parameters: {
             query?: never;
             header?: never;
@@ -5997,7 +6039,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeTasksIdEvents: {
+    tasksEvents: {
         parameters: {
             query?: {
                 after?: number;
@@ -6077,7 +6119,7 @@ export interface operations {
             };
         };
     };
-    postRuntimeTasksIdInput: {
+    tasksInput: {
         parameters: {
             query?: never;
             header?: never;
@@ -6207,7 +6249,7 @@ export interface operations {
             };
         };
     };
-    postRuntimeTasksIdRetry: {
+    tasksRetry: {
         parameters: {
             query?: never;
             header?: never;
@@ -6335,7 +6377,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeTasksIdState: {
+    tasksState: {
         parameters: {
             query?: never;
             header?: never;
@@ -6410,7 +6452,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeTasksIdStream: {
+    tasksStream: {
         parameters: {
             query?: {
                 after?: number;
@@ -6470,7 +6512,7 @@ export interface operations {
             };
         };
     };
-    postRuntimeTasksSubmit: {
+    tasksSubmit: {
         parameters: {
             query?: never;
             header?: never;
@@ -6608,7 +6650,7 @@ export interface operations {
             };
         };
     };
-    getRuntimeTasksSummary: {
+    tasksSummary: {
         parameters: {
             query?: {
                 all?: "true" | "false";
@@ -6679,7 +6721,7 @@ export interface operations {
             };
         };
     };
-    postSetup: {
+    onboardingSetup: {
         parameters: {
             query?: never;
             header?: never;
@@ -6763,7 +6805,7 @@ export interface operations {
             };
         };
     };
-    getTasks: {
+    boardTasksList: {
         parameters: {
             query?: {
                 /** @description Alias of assignee_id */
@@ -6868,7 +6910,7 @@ export interface operations {
             };
         };
     };
-    postTasks: {
+    boardTasksCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -6989,7 +7031,7 @@ export interface operations {
             };
         };
     };
-    getTasksId: {
+    boardTasksGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -7109,7 +7151,7 @@ export interface operations {
             };
         };
     };
-    deleteTasksId: {
+    boardTasksDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -7165,7 +7207,7 @@ export interface operations {
             };
         };
     };
-    patchTasksId: {
+    boardTasksUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -7291,7 +7333,7 @@ export interface operations {
             };
         };
     };
-    postTasksIdMove: {
+    boardTasksMove: {
         parameters: {
             query?: never;
             header?: never;
@@ -7426,7 +7468,7 @@ export interface operations {
             };
         };
     };
-    postTasksExecute: {
+    boardTasksExecute: {
         parameters: {
             query?: {
                 wait?: boolean | ("0" | "1" | "true" | "false");
