@@ -136,7 +136,7 @@ describe("clawlink, spawned as a real process against a node", async () => {
     const result = await follow;
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toContain("answer: teal");
-    expect(result.stdout).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (PENDING|PLANNING|RUNNING|WAITING) +\d+s/);
+    expect(result.stdout).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏](\u001b\[\d+m)? (PENDING|PLANNING|RUNNING|WAITING) +\d+s/);
     expect(result.stdout).toContain("✔ COMPLETED");
   });
 
