@@ -18,8 +18,8 @@ export function registerAnswer(program: Command): void {
         if (options.approve && options.deny) throw usageError("Choose --approve or --deny, not both");
         const decision = options.approve ? true : options.deny ? false : undefined;
         const body = answerBody({ text, approve: decision });
-        const conn = connect();
         const id = checkId(task);
+        const conn = connect();
         const updated = await call(conn.api.POST("/api/runtime/tasks/{id}/input", { params: { path: { id } }, body }));
         out.result(updated, () => out.line(`Answered; the task is ${updated.state}.`));
       }),

@@ -10,8 +10,8 @@ export function registerCancel(program: Command): void {
     .argument("<task>", "the task id")
     .action(
       action<object, [string]>(async ({ out }, task) => {
-        const conn = connect();
         const id = checkId(task);
+        const conn = connect();
         const result = await call(conn.api.POST("/api/runtime/tasks/{id}/cancel", { params: { path: { id } } }));
         out.result(result, () =>
           out.line(result.state === "CANCELLED" ? "Cancelled." : result.cancel_requested ? `Cancel requested; the task is ${result.state} until its worker stops it.` : `The task had already ended (${result.state}).`),

@@ -11,8 +11,8 @@ export function registerRetry(program: Command): void {
     .argument("<task>", "the task id");
   addWaitOptions(command).action(
     action<WaitOptions & { json?: boolean }, [string]>(async (ctx, task) => {
-      const conn = connect();
       const id = checkId(task);
+      const conn = connect();
       const started = await call(conn.api.POST("/api/runtime/tasks/{id}/retry", { params: { path: { id } }, body: {} }));
       return finishStarted(ctx, conn, started, "Retrying as");
     }),

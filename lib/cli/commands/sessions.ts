@@ -29,8 +29,8 @@ export function registerSessions(program: Command): void {
     .argument("<session>", "the session id")
     .action(
       action<object, [string]>(async ({ out }, session) => {
-        const conn = connect();
         const id = checkId(session, "session");
+        const conn = connect();
         await call(conn.api.DELETE("/api/runtime/sessions/{id}", { params: { path: { id } } }));
         out.result({ session_id: id, ended: true }, () => out.line("Session ended."));
       }),

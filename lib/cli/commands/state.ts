@@ -11,8 +11,8 @@ export function registerState(program: Command): void {
     .argument("<task>", "the task id")
     .action(
       action<object, [string]>(async ({ out }, task) => {
-        const conn = connect();
         const id = checkId(task);
+        const conn = connect();
         const state = await call(conn.api.GET("/api/runtime/tasks/{id}/state", { params: { path: { id } } }));
         out.result(state, () => {
           out.line(`${state.state}${state.error ? `: ${state.error}` : ""}`);

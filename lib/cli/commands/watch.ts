@@ -15,8 +15,8 @@ export function registerWatch(program: Command): void {
     .option("--no-input", "never ask questions here (answer with `clawlink answer`)")
     .action(
       action<{ after?: number; input?: boolean }, [string]>(async ({ out, options, prompter }, task) => {
-        const conn = connect();
-        const final = await watchTask(remoteTask(conn, checkId(task)), out, { after: options.after, interactive: options.input !== false, prompter: prompter() });
+        const id = checkId(task);
+        const final = await watchTask(remoteTask(connect(), id), out, { after: options.after, interactive: options.input !== false, prompter: prompter() });
         return exitCodeForState(final.state);
       }),
     );
