@@ -34,6 +34,10 @@ const envSchema = z.object({
   CLAWLINK_WORKER: z.enum(["on", "off"]).default("on"),
   /** Believe X-Forwarded-For from a reverse proxy in front of us; otherwise the socket address is used. */
   TRUST_PROXY: booleanFlag,
+  /** Live (unexpired, not ended) runtime sessions one user may hold at once. */
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Devices one user may have waiting for approval at once; further new device ids are refused. */
+  MAX_PENDING_DEVICES_PER_USER: z.coerce.number().int().min(1).max(10_000).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** A per-user limit (live sessions, pending devices, tokens) is reached; free one up first. */
+  quota_exceeded: 429,
   internal: 500,
   unavailable: 503,
 } as const;

@@ -36,7 +36,7 @@ export async function listAvailableAgents(db: Database, { ctx }: { ctx: AuthCont
   const agents = await listAgentsFor(db, ctx);
   const usable = [];
   for (const agent of agents) {
-    if (agent.available && (await isAllowed(db, ctx, "agent", agent.agent_type))) {
+    if (agent.available && (await isAllowed(db, ctx, "agent", { name: agent.agent_type, aliases: agent.aliases }))) {
       usable.push({
         agent_type: agent.agent_type,
         display_name: agent.name,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listApiTokens, revokeApiToken } from "../security/api-tokens";
 import { countPendingDevices, decideDevice, listDevices } from "../security/devices";
 import { createInvite, createInviteSchema, listInvites, withdrawInvite } from "../security/invites";
+import { policyTargets } from "../runtime/policy-targets";
 import { createPolicy, createPolicySchema, deletePolicy, listPolicies, listPoliciesQuery, updatePolicy, updatePolicySchema } from "../security/policies";
 import { listSessions } from "../security/runtime-sessions";
 import { createUserAccount, createUserSchema, getUser, listUsers, listUsersQuery, permissionSchema, setGrant, updateUser, updateUserSchema } from "../security/users-admin";
@@ -178,7 +179,7 @@ export const adminOperations = {
     status: 201,
     output: policySchema,
     errors: [409],
-    run: ({ ctx, db, body }) => createPolicy(db, ctx, body),
+    run: ({ ctx, db, body }) => createPolicy(db, ctx, body, policyTargets),
   }),
   "admin.policies.update": operation({
     method: "PATCH",

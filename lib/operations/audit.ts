@@ -3,6 +3,7 @@ import { actorOf, recordAudit } from "../security/audit";
 import { assertMayReadSessionActivity, assertMayReadUserActivity } from "../security/audit-access";
 import { auditExportStream, auditFilterSchema, auditListQuery, listAuditEvents } from "../security/audit-query";
 import { verifyAuditChain } from "../security/audit-verify";
+import { bindSessionFilter } from "../security/session-binding";
 import { Download, operation } from "./define";
 import { auditPageSchema, chainReportSchema } from "./shapes/audit";
 
@@ -33,9 +34,11 @@ export const auditOperations = {
     params: z.object({ user_id: uuid }),
     query: auditListQuery,
     output: auditPageSchema,
-    run: ({ ctx, db, params, query }) => {
+    run: async ({ ctx, db, params, query }) => {
       assertMayReadUserActivity(ctx, params.user_id);
-      return listAuditEvents(db, { ...query, user_id: params.user_id }, query);
+      // ?session_id= is bound like one in a body: your own session (a session token: itself).
+      const sessionId = await bindSessionFilter(db, ctx, query.session_id);
+      return listAuditEvents(db, { ...query, user_id: params.user_id, session_id: sessionId }, query);
     },
   }),
   "audit.sessionActivity": operation({

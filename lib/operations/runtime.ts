@@ -17,7 +17,7 @@ import {
 } from "../runtime/schemas";
 import { summarizeTasks, summaryQuerySchema, taskSummarySchema } from "../runtime/summary";
 import { EventStream, operation } from "./define";
-import { agentListingSchema } from "./shapes/agents";
+import { runtimeAgentListingSchema } from "./shapes/agents";
 import { skillSummarySchema } from "./shapes/skills";
 
 const TAG = "Runtime tasks";
@@ -165,9 +165,9 @@ export const runtimeOperations = {
     method: "GET",
     path: "/api/runtime/agents",
     tag: "Agents",
-    summary: "Every agent with its availability",
+    summary: "Every agent with its availability, and whether you may use it",
     access: "agent:list",
-    output: z.object({ agents: z.array(agentListingSchema) }),
+    output: z.object({ agents: z.array(runtimeAgentListingSchema) }),
     run: async ({ ctx }) => (await localRuntime()).listAgents(ctx),
   }),
   "skills.list": operation({

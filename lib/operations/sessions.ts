@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { getSession, listSessions, openSession, openSessionSchema, revokeSession } from "../security/runtime-sessions";
+import { openSession, openSessionSchema } from "../security/open-session";
+import { getSession, listSessions, revokeSession } from "../security/runtime-sessions";
 import { deleteMemory, getMemory, listMemory, memoryKeySchema, putMemory } from "../security/session-memory";
 import { operation } from "./define";
 import { memoryEntrySchema, memoryListSchema, openedSessionSchema, sessionSchema } from "./shapes/security";
@@ -17,12 +18,14 @@ export const sessionOperations = {
     path: "/api/runtime/sessions",
     tag: TAG,
     summary: "Open a runtime session on a device",
-    description: "Returns the session token once. A new device starts pending (read-only) until trusted.",
+    description:
+      "Returns the session token once. A new device starts pending (read-only) until trusted. user_id (optional) must name the caller (id or email), else 403. Without device_id the credential's default device is used. 429 quota_exceeded past MAX_SESSIONS_PER_USER live sessions or MAX_PENDING_DEVICES_PER_USER pending devices.",
     access: "signed-in",
-    audits: ["session.created"],
+    audits: ["session.created", "permission.denied"],
     body: openSessionSchema,
     status: 201,
     output: openedSessionSchema,
+    errors: [429],
     run: ({ ctx, db, body }) => openSession(db, ctx, body),
   }),
   "sessions.list": operation({

@@ -6,6 +6,7 @@ import { readEvents } from "../engine/event-log";
 import { AppError } from "../errors";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
+import { bindSessionFilter } from "../security/session-binding";
 import { decodeCursor, encodeCursor } from "../cursor";
 import { canSeeAll, loadVisibleTask } from "./access";
 import { pendingQuestion } from "./control";
@@ -52,7 +53,9 @@ export async function listTasks(db: Database, ctx: AuthContext, query: ListTasks
   if (query.state) conditions.push(inArray(executions.state, query.state));
   if (query.agent_type) conditions.push(eq(executions.agentType, query.agent_type));
   if (query.project_id) conditions.push(eq(executions.projectId, query.project_id));
-  if (query.session_id) conditions.push(eq(executions.sessionId, query.session_id));
+  // ?session_id= is bound like one in a body: your own session (a session token: itself).
+  const sessionId = await bindSessionFilter(db, ctx, query.session_id);
+  if (sessionId) conditions.push(eq(executions.sessionId, sessionId));
   if (query.cursor) {
     const { createdAt, id } = decodeCursor(query.cursor, taskCursorShape);
     const ts = sql`${createdAt}::timestamptz`;

@@ -9,7 +9,7 @@ import { recordAudit } from "../security/audit";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { assertPolicies } from "../security/policies";
-import { bindSession } from "../security/runtime-sessions";
+import { bindSession } from "../security/session-binding";
 import { loadSkillsForTask } from "../skills";
 import { actorOf, loadVisibleTask } from "./access";
 import { requireAgent } from "./agents";
@@ -42,7 +42,7 @@ async function admit(db: Database, ctx: AuthContext, input: { agentType: string;
   await authorize(ctx, "agent:execute");
   if (input.skills.length > 0) await authorize(ctx, "skill:execute");
   const adapter = await requireAgent(db, input.agentType);
-  await assertPolicies(db, ctx, { agentType: adapter.type, skills: input.skills });
+  await assertPolicies(db, ctx, { agentType: adapter.type, agentAliases: adapter.aliases, skills: input.skills });
   await loadSkillsForTask(db, input.skills);
   if (input.projectId) {
     const [project] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, input.projectId)).limit(1);
@@ -81,6 +81,8 @@ async function enqueue(db: Database, ctx: AuthContext, task: NewTask, binding: {
       eventType: audit,
       action: audit,
       ...actorOf(ctx),
+      // A task bound to a session (session_id from a token or browser caller) is on that session's trail.
+      ...(binding ? { sessionId: binding.sessionId } : {}),
       resourceType: "task",
       resourceId: row.id,
       details: { agent_type: row.agentType, project_id: row.projectId, skills: row.skills, via: ctx.via, ...(task.retryOf ? { retry_of: task.retryOf } : {}) },

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { lockUserQuotas, quotaExceeded } from "./quotas";
 import { hashSecret, newSecret } from "./tokens";
 
 export const API_TOKEN_PREFIX = "ccl_pat_";
@@ -61,12 +62,16 @@ export async function createApiToken(db: Database, ctx: AuthContext, input: Crea
   if (expiresAt && expiresAt <= created) throw new AppError("validation_failed", "expires_at must be in the future");
   const secret = newSecret(API_TOKEN_PREFIX);
   const row = await db.transaction(async (tx) => {
-    // The cap keeps a leaked browser session from minting tokens without bound.
+    // The cap keeps a leaked browser session from minting tokens without bound; the per-user lock
+    // makes count-then-insert one step, so concurrent requests cannot overshoot it.
+    await lockUserQuotas(tx, ctx.user.id);
     const [{ n }] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(apiTokens)
       .where(and(eq(apiTokens.userId, ctx.user.id), isNull(apiTokens.revokedAt)));
-    if (n >= MAX_TOKENS_PER_USER) throw new AppError("conflict", `You already have ${MAX_TOKENS_PER_USER} active tokens; revoke some first`);
+    if (n >= MAX_TOKENS_PER_USER) {
+      throw quotaExceeded(`You already have ${n} active tokens (the limit is ${MAX_TOKENS_PER_USER}); revoke some first`, { quota: "api_tokens", limit: MAX_TOKENS_PER_USER, current: n });
+    }
     const [inserted] = await tx
       .insert(apiTokens)
       .values({ userId: ctx.user.id, name: input.name, tokenHash: hashSecret(secret), prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), expiresAt, createdAt: created })
@@ -87,21 +92,27 @@ export async function listApiTokens(db: DbOrTx, opts: { userId?: string; include
   return rows.map(tokenJson);
 }
 
-/** Revoke one token. Owners revoke their own; `asAdmin` lets an admin revoke anyone's. Unknown or foreign → 404. */
+/**
+ * Revoke one token. Owners revoke their own; `asAdmin` lets an admin revoke anyone's. Unknown or
+ * foreign → 404. The revocation is one conditional UPDATE, so of concurrent revokes exactly one
+ * records it; the others answer the already-revoked token.
+ */
 export async function revokeApiToken(db: Database, ctx: AuthContext, tokenId: string, opts: { asAdmin?: boolean } = {}) {
   if (ctx.session && ctx.session.trust !== "trusted") throw new AppError("forbidden", "A session on a device that is not trusted may only read");
+  const scope = and(eq(apiTokens.id, tokenId), opts.asAdmin ? undefined : eq(apiTokens.userId, ctx.user.id));
   return db.transaction(async (tx) => {
-    const [token] = await tx
-      .select(publicColumns)
-      .from(apiTokens)
-      .where(and(eq(apiTokens.id, tokenId), opts.asAdmin ? undefined : eq(apiTokens.userId, ctx.user.id)))
-      .for("update")
-      .limit(1);
-    if (!token) throw AppError.notFound("API token");
-    if (token.revokedAt) return tokenJson(token);
-    const [updated] = await tx.update(apiTokens).set({ revokedAt: now() }).where(eq(apiTokens.id, tokenId)).returning(publicColumns);
-    await recordAudit(tx, auditFor(ctx, "token.revoked", tokenId, { name: token.name, owner_user_id: token.userId }));
-    return tokenJson(updated);
+    const [revoked] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: now() })
+      .where(and(scope, isNull(apiTokens.revokedAt)))
+      .returning(publicColumns);
+    if (!revoked) {
+      const [token] = await tx.select(publicColumns).from(apiTokens).where(scope).limit(1);
+      if (!token) throw AppError.notFound("API token");
+      return tokenJson(token);
+    }
+    await recordAudit(tx, auditFor(ctx, "token.revoked", tokenId, { name: revoked.name, owner_user_id: revoked.userId }));
+    return tokenJson(revoked);
   });
 }
 

@@ -9,6 +9,8 @@ export interface AuthContext {
   /** Present when the caller used a runtime session token. */
   session?: { id: string; devicePk: string; deviceId: string; trust: DeviceTrust };
   apiTokenId?: string;
+  /** Present when the caller used a browser sign-in (the next-auth cookie): its server-side session. */
+  browserSessionId?: string;
   /** Effective permissions: role + grants, narrowed for untrusted devices. */
   permissions: ReadonlySet<Permission>;
   ip: string | null;

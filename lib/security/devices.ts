@@ -100,21 +100,34 @@ export async function decideDevice(db: Database, ctx: AuthContext, devicePk: str
 /**
  * A user trusts one of their own devices by re-entering their password in the browser. The
  * password check goes through the sign-in path, so it is throttled and audited like a sign-in.
- * A revoked device stays revoked: only an admin can reverse that.
+ * A revoked device stays revoked: only an admin can reverse that. The approval is one
+ * conditional UPDATE (pending → trusted), so an admin's revoke that lands first always wins,
+ * however the two requests interleave.
  */
 export async function approveOwnDevice(db: Database, ctx: AuthContext, devicePk: string, password: string) {
   if (ctx.via !== "browser") throw new AppError("forbidden", "Approve your device from the browser, signed in with your password");
-  const [device] = await db.select().from(devices).where(and(eq(devices.id, devicePk), eq(devices.userId, ctx.user.id))).limit(1);
+  const own = and(eq(devices.id, devicePk), eq(devices.userId, ctx.user.id));
+  const [device] = await db.select().from(devices).where(own).limit(1);
   if (!device) throw AppError.notFound("Device");
-  if (device.trust === "revoked") throw new AppError("invalid_state", "This device was revoked by an administrator; ask them to restore it");
+  if (device.trust === "revoked") throw revokedByAdmin();
   const check = await checkSignIn(db, { email: ctx.user.email, password, ip: ctx.ip });
   if (!check.ok) {
     if (check.reason === "rate_limited") throw rateLimitedError(check.retryAfterSeconds);
     throw new AppError("forbidden", "The password is not correct");
   }
-  if (device.trust === "trusted") return deviceJson(device);
   return db.transaction(async (tx) => {
-    const [updated] = await tx.update(devices).set({ trust: "trusted", decidedBy: ctx.user.id, decidedAt: now() }).where(eq(devices.id, devicePk)).returning();
+    const [updated] = await tx
+      .update(devices)
+      .set({ trust: "trusted", decidedBy: ctx.user.id, decidedAt: now() })
+      .where(and(own, eq(devices.trust, "pending")))
+      .returning();
+    if (!updated) {
+      // Decided meanwhile: already trusted is fine; revoked (by an admin or the owner) stays revoked.
+      const [current] = await tx.select().from(devices).where(own).limit(1);
+      if (!current) throw AppError.notFound("Device");
+      if (current.trust === "revoked") throw revokedByAdmin();
+      return deviceJson(current);
+    }
     await recordAudit(tx, {
       eventType: "device.approved",
       action: "approve_own_device",
@@ -125,4 +138,8 @@ export async function approveOwnDevice(db: Database, ctx: AuthContext, devicePk:
     });
     return deviceJson(updated);
   });
+}
+
+function revokedByAdmin(): AppError {
+  return new AppError("invalid_state", "This device was revoked; ask an administrator to restore it");
 }

@@ -11,7 +11,9 @@ export { recordAudit, actorOf, chainHash, canonicalJson, AUDIT_EVENT_TYPES, GENE
 export { verifyAuditChain, type ChainReport } from "./audit-verify";
 export { listAuditEvents, iterateAuditEvents, auditEventJson } from "./audit-query";
 export { assertPolicies, isAllowed, decide } from "./policies";
-export { bindSession, openSession, resolveSessionToken, sweepExpiredSessions, SESSION_IDLE_TTL_MS, type SessionBinding } from "./runtime-sessions";
+export { resolveSessionToken, sweepExpiredSessions, SESSION_IDLE_TTL_MS } from "./runtime-sessions";
+export { openSession } from "./open-session";
+export { bindSession, bindSessionFilter, type SessionBinding } from "./session-binding";
 export { pinClientAddress } from "./client-address";
 export { createApiToken, resolveApiToken, revokeApiToken } from "./api-tokens";
 export { getMemory, putMemory, deleteMemory, listMemory, MEMORY_LIMITS } from "./session-memory";

@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, DbOrTx } from "../db/client";
-import { invites, users, type Role } from "../db/schema";
+import { invites, type Role } from "../db/schema";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
@@ -9,7 +9,7 @@ import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { hashPassword } from "./passwords";
 import { hashSecret, newSecret } from "./tokens";
-import { assertEmailFree, emailSchema, passwordSchema, roleSchema, userJson } from "./users-admin";
+import { assertEmailFree, emailSchema, insertUser, passwordSchema, roleSchema, userJson } from "./users-admin";
 
 const INVITE_PREFIX = "ccl_inv_";
 
@@ -83,33 +83,28 @@ export const acceptInviteSchema = z
   .strict();
 
 /**
- * Spend an invite: create the account with the invited role. The invite row is locked and
- * marked used in the same transaction as the insert, so a link creates at most one account.
+ * Spend an invite: create the account with the invited role. Spending is one conditional
+ * UPDATE (unused and unexpired → used), in the same transaction as the insert: of any number
+ * of concurrent accepts of one link, exactly one gets the row back and creates an account; if
+ * that insert fails (email taken) the spend rolls back with it.
  */
 export async function acceptInvite(db: Database, input: z.infer<typeof acceptInviteSchema>, meta: { ip: string | null }) {
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
-    const [invite] = await tx
-      .select()
-      .from(invites)
-      .where(and(eq(invites.tokenHash, hashSecret(input.token)), eq(invites.kind, "invite")))
-      .for("update")
-      .limit(1);
     const at = now();
-    if (!invite || invite.usedAt || (invite.expiresAt && invite.expiresAt <= at)) {
-      throw new AppError("forbidden", "This invite link is invalid, expired or already used");
-    }
+    const [invite] = await tx
+      .update(invites)
+      .set({ usedAt: at })
+      .where(and(eq(invites.tokenHash, hashSecret(input.token)), eq(invites.kind, "invite"), isNull(invites.usedAt), or(isNull(invites.expiresAt), gt(invites.expiresAt, at))))
+      .returning();
+    if (!invite) throw new AppError("forbidden", "This invite link is invalid, expired or already used");
     const email = invite.email ?? input.email;
     if (!email) throw new AppError("validation_failed", "This invite needs an email address", { issues: [{ path: "email", message: "Required" }] });
     if (invite.email && input.email && input.email !== invite.email) {
       throw new AppError("validation_failed", "This invite is for a different email address");
     }
-    await assertEmailFree(tx, email);
-    const [user] = await tx
-      .insert(users)
-      .values({ email, name: input.name, role: invite.role as Role, passwordHash })
-      .returning({ id: users.id, email: users.email, name: users.name, role: users.role, image: users.image, disabledAt: users.disabledAt, createdAt: users.createdAt, updatedAt: users.updatedAt });
-    await tx.update(invites).set({ usedAt: at, usedBy: user.id }).where(eq(invites.id, invite.id));
+    const user = await insertUser(tx, { email, name: input.name, role: invite.role as Role, passwordHash });
+    await tx.update(invites).set({ usedBy: user.id }).where(eq(invites.id, invite.id));
     await recordAudit(tx, {
       eventType: "user.created",
       action: "accept_invite",

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, or } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, DbOrTx } from "../db/client";
 import { accessPolicies, users, type AccessPolicy } from "../db/schema";
@@ -22,26 +22,50 @@ export function decide(rules: Pick<AccessPolicy, "subjectType" | "subjectRole" |
   return allows.length === 0 || allows.some(matches);
 }
 
-async function rulesFor(db: DbOrTx, kind: PolicyKind, target: string) {
-  return db
-    .select()
-    .from(accessPolicies)
-    .where(and(eq(accessPolicies.kind, kind), or(eq(accessPolicies.target, target), eq(accessPolicies.target, "*"))));
+type Rule = Pick<AccessPolicy, "kind" | "target" | "subjectType" | "subjectRole" | "subjectUserId" | "effect">;
+
+/** An agent or skill as policies see it: its canonical name and any aliases a rule may have been stored under. */
+export interface PolicySubject {
+  name: string;
+  aliases?: readonly string[];
 }
 
-export async function isAllowed(db: DbOrTx, ctx: AuthContext, kind: PolicyKind, target: string): Promise<boolean> {
-  return decide(await rulesFor(db, kind, target), ctx);
+/** The rules that apply to one agent or skill: its own name, any alias, or "*". */
+function rulesFor(rules: Rule[], kind: PolicyKind, subject: PolicySubject): Rule[] {
+  const names = new Set([subject.name, ...(subject.aliases ?? []), "*"]);
+  return rules.filter((r) => r.kind === kind && names.has(r.target));
+}
+
+async function loadRules(db: DbOrTx, kind?: PolicyKind): Promise<Rule[]> {
+  return db.select().from(accessPolicies).where(kind ? eq(accessPolicies.kind, kind) : undefined);
+}
+
+export async function isAllowed(db: DbOrTx, ctx: AuthContext, kind: PolicyKind, subject: PolicySubject): Promise<boolean> {
+  return decide(rulesFor(await loadRules(db, kind), kind, subject), ctx);
+}
+
+/** Why the caller may not run each agent (permission, then policy), or null when they may: one query for all. */
+export async function agentRefusals(db: DbOrTx, ctx: AuthContext, agents: readonly PolicySubject[]): Promise<Map<string, string | null>> {
+  const result = new Map<string, string | null>();
+  if (!ctx.permissions.has("agent:execute")) {
+    const reason =
+      ctx.session && ctx.session.trust !== "trusted"
+        ? "This session's device is not approved yet: it may only read"
+        : `Your role (${ctx.user.role}) may not run agents: it lacks agent:execute`;
+    for (const agent of agents) result.set(agent.name, reason);
+    return result;
+  }
+  const rules = await loadRules(db, "agent");
+  for (const agent of agents) result.set(agent.name, decide(rulesFor(rules, "agent", agent), ctx) ? null : "A policy does not allow you to use this agent");
+  return result;
 }
 
 /** Throws 403 (and audits permission.denied) if a policy forbids the caller this agent or any of these skills. */
-export async function assertPolicies(db: DbOrTx, ctx: AuthContext, input: { agentType: string; skills?: string[] }): Promise<void> {
-  const targets = [input.agentType, ...(input.skills ?? [])];
-  const rules = await db.select().from(accessPolicies).where(inArray(accessPolicies.target, [...targets, "*"]));
-  const check = (kind: PolicyKind, target: string) =>
-    decide(rules.filter((r) => r.kind === kind && (r.target === target || r.target === "*")), ctx);
-  const denied = !check("agent", input.agentType)
+export async function assertPolicies(db: DbOrTx, ctx: AuthContext, input: { agentType: string; agentAliases?: readonly string[]; skills?: string[] }): Promise<void> {
+  const rules = await loadRules(db);
+  const denied = !decide(rulesFor(rules, "agent", { name: input.agentType, aliases: input.agentAliases }), ctx)
     ? { kind: "agent" as const, target: input.agentType }
-    : (input.skills ?? []).filter((s) => !check("skill", s)).map((s) => ({ kind: "skill" as const, target: s }))[0];
+    : (input.skills ?? []).filter((s) => !decide(rulesFor(rules, "skill", { name: s }), ctx)).map((s) => ({ kind: "skill" as const, target: s }))[0];
   if (!denied) return;
   await recordAudit(db, {
     eventType: "permission.denied",
@@ -56,6 +80,37 @@ export async function assertPolicies(db: DbOrTx, ctx: AuthContext, input: { agen
     details: { reason: "policy" },
   });
   throw new AppError("forbidden", `A policy does not allow you to use the ${denied.kind} "${denied.target}"`, denied);
+}
+
+/**
+ * What a policy may name. Agents and skills live in layers above security, so whoever creates a
+ * policy passes their lookup: the canonical agent type for a type or alias, and whether a skill exists.
+ */
+export interface PolicyTargets {
+  agentType(name: string): string | null;
+  knownAgentTypes(): string[];
+  skillExists(db: DbOrTx, name: string): Promise<boolean>;
+}
+
+/** The target as stored: "*", a canonical agent type (aliases resolved), or an existing skill; else 422. */
+async function normaliseTarget(db: DbOrTx, kind: PolicyKind, raw: string, targets: PolicyTargets): Promise<string> {
+  const target = raw.trim().toLowerCase();
+  if (target === "*") return target;
+  if (kind === "agent") {
+    const type = targets.agentType(target);
+    if (!type) {
+      const known = targets.knownAgentTypes();
+      throw new AppError("validation_failed", `Unknown agent "${raw}"; known agent types: ${known.join(", ")} (or * for all)`, {
+        issues: [{ path: "target", message: "unknown agent type" }],
+        known,
+      });
+    }
+    return type;
+  }
+  if (!(await targets.skillExists(db, target))) {
+    throw new AppError("validation_failed", `No skill named "${raw}" is installed (or use * for all)`, { issues: [{ path: "target", message: "unknown skill" }] });
+  }
+  return target;
 }
 
 export const POLICY_TARGET = /^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,99})$/;
@@ -107,7 +162,9 @@ export async function listPolicies(db: DbOrTx, filter: z.infer<typeof listPolici
   return rows.map(policyJson);
 }
 
-export async function createPolicy(db: Database, ctx: AuthContext, input: z.infer<typeof createPolicySchema>) {
+/** Create a rule; its target is normalised first (aliases → canonical type), and unknown agents or skills are refused. */
+export async function createPolicy(db: Database, ctx: AuthContext, input: z.infer<typeof createPolicySchema>, targets: PolicyTargets) {
+  const target = await normaliseTarget(db, input.kind, input.target, targets);
   return db.transaction(async (tx) => {
     if (input.subject_user_id) {
       const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.subject_user_id)).limit(1);
@@ -117,7 +174,7 @@ export async function createPolicy(db: Database, ctx: AuthContext, input: z.infe
       .insert(accessPolicies)
       .values({
         kind: input.kind,
-        target: input.target,
+        target,
         subjectType: input.subject_type,
         subjectRole: input.subject_role ?? null,
         subjectUserId: input.subject_user_id ?? null,

@@ -31,10 +31,12 @@ export async function peekBucket(db: DbOrTx, key: string, window: Window): Promi
 }
 
 /**
- * Count one hit in a fixed window, atomically (one upsert, safe across nodes): a window that
- * has closed restarts at 1.
+ * Take one attempt from a fixed window *before* doing the work it guards: one atomic upsert
+ * counts it and returns the new count, and the attempt is allowed only if that count is within
+ * the limit. Counting first is what makes the limit hold under concurrency (checking first let
+ * 20 simultaneous guesses all see room for one). A window that has closed restarts at 1.
  */
-export async function hitBucket(db: DbOrTx, key: string, window: Window): Promise<BucketState> {
+export async function takeFromBucket(db: DbOrTx, key: string, window: Window): Promise<BucketState> {
   const at = now();
   const resetAt = new Date(at.getTime() + window.windowMs);
   const [row] = await db
@@ -50,7 +52,16 @@ export async function hitBucket(db: DbOrTx, key: string, window: Window): Promis
     .returning({ count: rateLimitBuckets.count, resetAt: rateLimitBuckets.resetAt });
   // Closed windows are dead weight; sweep them now and then rather than on every hit.
   if (Math.random() < 0.02) await db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.resetAt, new Date(at.getTime() - 86_400_000)));
-  return state(row.count, row.resetAt, window.limit, at);
+  // The attempt just counted is allowed while the count stays within the limit.
+  return state(row.count - 1, row.resetAt, window.limit, at);
+}
+
+/** Give back an attempt taken by takeFromBucket that turned out not to count (a success). */
+export async function refundBucket(db: DbOrTx, key: string): Promise<void> {
+  await db
+    .update(rateLimitBuckets)
+    .set({ count: sql`greatest(${rateLimitBuckets.count} - 1, 0)` })
+    .where(eq(rateLimitBuckets.key, key));
 }
 
 export async function clearBucket(db: DbOrTx, key: string): Promise<void> {

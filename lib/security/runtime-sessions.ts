@@ -1,5 +1,4 @@
 import { and, desc, eq, isNull, lt, lte } from "drizzle-orm";
-import { z } from "zod";
 import type { Database, DbOrTx } from "../db/client";
 import { devices, runtimeSessions, users, type Device, type RuntimeSession } from "../db/schema";
 import { AppError } from "../errors";
@@ -7,24 +6,13 @@ import { actorOf, recordAudit } from "./audit";
 import { canActForOthers } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
-import { touchDevice } from "./devices";
-import { narrowForDevice } from "./permissions";
-import { hashSecret, newSecret } from "./tokens";
+import { hashSecret } from "./tokens";
 
 export const SESSION_TOKEN_PREFIX = "ccl_ses_";
 /** Sessions die after this long without a request. */
 export const SESSION_IDLE_TTL_MS = 24 * 3600_000;
 /** Sliding the expiry is a write; once a minute is precise enough and spares hot paths. */
 const TOUCH_GRANULARITY_MS = 60_000;
-
-export const openSessionSchema = z
-  .object({
-    device_id: z.string().trim().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
-    device_name: z.string().trim().min(1).max(200).optional(),
-  })
-  .strict();
-export type OpenSessionInput = z.infer<typeof openSessionSchema>;
-
 
 export function sessionStatus(s: Pick<RuntimeSession, "endedAt" | "endedReason" | "expiresAt">, at = now()) {
   if (s.endedAt) return s.endedReason ?? "ended";
@@ -43,71 +31,6 @@ export function sessionJson(s: RuntimeSession, device: Pick<Device, "deviceId" |
     last_active_at: s.lastActiveAt.toISOString(),
     expires_at: s.expiresAt.toISOString(),
     ended_at: s.endedAt?.toISOString() ?? null,
-  };
-}
-
-/**
- * Open a runtime session for the caller on `device_id`. A session token cannot open further
- * sessions (that would let a pending device hop to a new device id); a revoked device cannot
- * open any.
- */
-export async function openSession(db: Database, ctx: AuthContext, input: OpenSessionInput) {
-  if (ctx.via === "runtime_session") {
-    throw new AppError("forbidden", "Open a runtime session with an API token or the browser, not with another session's token");
-  }
-  const secret = newSecret(SESSION_TOKEN_PREFIX);
-  const outcome = await db.transaction(async (tx) => {
-    const device = await touchDevice(tx, { userId: ctx.user.id, deviceId: input.device_id, name: input.device_name, ip: ctx.ip, userAgent: ctx.userAgent });
-    if (device.trust === "revoked") {
-      await recordAudit(tx, {
-        eventType: "permission.denied",
-        action: "open_session",
-        outcome: "denied",
-        ...actorOf(ctx),
-        deviceId: device.deviceId,
-        resourceType: "device",
-        resourceId: device.id,
-        details: { reason: "device_revoked" },
-      });
-      return { denied: true as const };
-    }
-    const at = now();
-    const [session] = await tx
-      .insert(runtimeSessions)
-      .values({
-        userId: ctx.user.id,
-        devicePk: device.id,
-        tokenHash: hashSecret(secret),
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
-        createdAt: at,
-        lastActiveAt: at,
-        expiresAt: new Date(at.getTime() + SESSION_IDLE_TTL_MS),
-      })
-      .returning();
-    await recordAudit(tx, {
-      eventType: "session.created",
-      action: "open_session",
-      ...actorOf(ctx),
-      sessionId: session.id,
-      deviceId: device.deviceId,
-      resourceType: "session",
-      resourceId: session.id,
-      details: { device_trust: device.trust, via: ctx.via },
-    });
-    return { denied: false as const, session, device };
-  });
-  if (outcome.denied) throw new AppError("forbidden", "This device has been revoked; ask an administrator");
-  const { session, device } = outcome;
-  return {
-    session_id: session.id,
-    session_token: secret,
-    user_id: session.userId,
-    device: { device_id: device.deviceId, name: device.name, trust: device.trust },
-    permissions: [...narrowForDevice(ctx.permissions, device.trust)].sort(),
-    created_at: session.createdAt.toISOString(),
-    last_active_at: session.lastActiveAt.toISOString(),
-    expires_at: session.expiresAt.toISOString(),
   };
 }
 
@@ -262,41 +185,4 @@ function endedMessage(reason: string | null): string {
     default:
       return "The runtime session has been revoked";
   }
-}
-
-export interface SessionBinding {
-  sessionId: string;
-  devicePk: string;
-}
-
-/**
- * For the seeds' clients that send `session_id` in a body or query: it must name the session
- * the caller authenticated with (403 otherwise). Callers using an API token or the browser may
- * name one of their own live sessions. A session id is never a credential by itself.
- */
-export async function bindSession(db: DbOrTx, ctx: AuthContext, sessionId: string | null | undefined): Promise<SessionBinding | null> {
-  if (ctx.session) {
-    if (sessionId && sessionId !== ctx.session.id) await denyBinding(db, ctx, sessionId);
-    return { sessionId: ctx.session.id, devicePk: ctx.session.devicePk };
-  }
-  if (!sessionId) return null;
-  const row = z.string().uuid().safeParse(sessionId).success ? await loadSessionRow(db, sessionId) : undefined;
-  const at = now();
-  if (!row || row.session.userId !== ctx.user.id || row.session.endedAt || row.session.expiresAt <= at || row.device.trust === "revoked") {
-    await denyBinding(db, ctx, sessionId);
-  }
-  return { sessionId: row!.session.id, devicePk: row!.device.id };
-}
-
-async function denyBinding(db: DbOrTx, ctx: AuthContext, sessionId: string): Promise<never> {
-  await recordAudit(db, {
-    eventType: "permission.denied",
-    action: "use_session_id",
-    outcome: "denied",
-    ...actorOf(ctx),
-    resourceType: "session",
-    resourceId: z.string().uuid().safeParse(sessionId).success ? sessionId : null,
-    details: { reason: "session_mismatch" },
-  });
-  throw new AppError("forbidden", "session_id does not match the session you authenticated with");
 }

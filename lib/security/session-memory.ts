@@ -34,6 +34,11 @@ async function memoryScope(db: DbOrTx, ctx: AuthContext, sessionId: string, mode
   return row;
 }
 
+/** The session row, locked for the rest of the transaction. */
+async function lockScope(tx: DbOrTx, sessionId: string): Promise<void> {
+  await tx.execute(sql`select id from runtime_sessions where id = ${sessionId} for no key update`);
+}
+
 function entryJson(e: { key: string; value: unknown; sizeBytes: number; updatedAt: Date }) {
   return { key: e.key, value: e.value, size_bytes: e.sizeBytes, updated_at: e.updatedAt.toISOString() };
 }
@@ -68,9 +73,10 @@ export async function putMemory(db: Database, ctx: AuthContext, sessionId: strin
     throw new AppError("payload_too_large", `A memory value may hold at most ${MEMORY_LIMITS.valueBytes} bytes`, { size_bytes: sizeBytes });
   }
   return db.transaction(async (tx) => {
+    // Lock the session first, then check it: serialises writers of this one scope (two puts cannot
+    // both pass the quota check) and a revoke cannot slip between the "still active" check and the write.
+    await lockScope(tx, sessionId);
     await memoryScope(tx, ctx, sessionId, "write");
-    // Serialises writers of this one scope so two puts cannot both pass the quota check.
-    await tx.execute(sql`select id from runtime_sessions where id = ${sessionId} for update`);
     const [usage] = await tx
       .select({
         keys: sql<number>`count(*)::int`,
@@ -106,6 +112,7 @@ export async function putMemory(db: Database, ctx: AuthContext, sessionId: strin
 /** Delete one key, or every key when `key` is null. */
 export async function deleteMemory(db: Database, ctx: AuthContext, sessionId: string, key: string | null): Promise<void> {
   await db.transaction(async (tx) => {
+    await lockScope(tx, sessionId);
     await memoryScope(tx, ctx, sessionId, "write");
     const removed = await tx
       .delete(sessionMemory)

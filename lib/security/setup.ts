@@ -1,4 +1,4 @@
-import { and, count, eq, isNull } from "drizzle-orm";
+import { and, count, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client";
 import { invites, users } from "../db/schema";
@@ -54,27 +54,32 @@ export const setupInputSchema = z.object({
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
-/** Create the first admin with a valid setup token; the token is spent in the same transaction. */
+/** Arbitrary constant naming the advisory lock that makes "no users yet → create the admin" one step. */
+const SETUP_LOCK = 0x636c_7375; // "clsu"
+
+/**
+ * Create the first admin with a valid setup token; the token is spent in the same transaction.
+ * Two nodes started at once can each print a valid link: the lock serialises completions, so
+ * whichever comes second finds a user and answers 409 instead of creating a second admin.
+ */
 export async function completeSetup(db: Database, input: SetupInput, meta: { ip: string | null } = { ip: null }) {
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
-    const [invite] = await tx
-      .select()
-      .from(invites)
-      .where(and(eq(invites.tokenHash, hashSecret(input.token)), eq(invites.kind, "setup")))
-      .for("update")
-      .limit(1);
+    await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
     const at = now();
-    if (!invite || invite.usedAt || (invite.expiresAt && invite.expiresAt <= at)) {
-      throw new AppError("forbidden", "This setup link is invalid or has already been used");
-    }
+    const [invite] = await tx
+      .update(invites)
+      .set({ usedAt: at })
+      .where(and(eq(invites.tokenHash, hashSecret(input.token)), eq(invites.kind, "setup"), isNull(invites.usedAt), or(isNull(invites.expiresAt), gt(invites.expiresAt, at))))
+      .returning({ id: invites.id });
+    if (!invite) throw new AppError("forbidden", "This setup link is invalid or has already been used");
     const [{ n }] = await tx.select({ n: count() }).from(users);
     if (n > 0) throw new AppError("conflict", "Setup is already complete; sign in instead");
     const [admin] = await tx
       .insert(users)
       .values({ email: input.email, name: input.name, role: "ADMIN", passwordHash })
       .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
-    await tx.update(invites).set({ usedAt: at, usedBy: admin.id }).where(eq(invites.id, invite.id));
+    await tx.update(invites).set({ usedBy: admin.id }).where(eq(invites.id, invite.id));
     await recordAudit(tx, {
       eventType: "auth.setup_completed",
       action: "setup",

@@ -4,7 +4,7 @@ import { users } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit";
 import { verifyPassword } from "./passwords";
-import { clearBucket, hitBucket, peekBucket, type Window } from "./rate-limit";
+import { clearBucket, peekBucket, refundBucket, takeFromBucket, type Window } from "./rate-limit";
 
 export interface VerifiedUser {
   id: string;
@@ -39,22 +39,28 @@ export async function signInThrottle(db: Database, input: { email: string; ip: s
 }
 
 /**
- * Check an email/password pair; every outcome is audited. Unknown emails still cost a hash,
- * so timing does not reveal which accounts exist. While throttled, no hash is checked at all.
+ * Check an email/password pair; every outcome is audited. Each attempt is counted against the
+ * account's and the IP's window before any hash is checked, atomically, so simultaneous guesses
+ * cannot all slip under the limit; a success gives its attempts back (the account's counter is
+ * cleared, the IP's decremented). Unknown emails still cost a hash, so timing does not reveal
+ * which accounts exist. While throttled, no hash is checked at all.
  */
 export async function checkSignIn(db: Database, input: { email: string; password: string; ip: string | null }): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  const throttle = await signInThrottle(db, { email, ip: input.ip });
-  if (throttle.limited) {
+  const taken = [takeFromBucket(db, accountKey(email), SIGN_IN_LIMITS.account)];
+  if (input.ip) taken.push(takeFromBucket(db, ipKey(input.ip), SIGN_IN_LIMITS.ip));
+  const limited = (await Promise.all(taken)).filter((s) => s.limited);
+  if (limited.length > 0) {
+    const retryAfterSeconds = Math.max(...limited.map((s) => s.retryAfterSeconds));
     await recordAudit(db, {
       eventType: "auth.signin_failed",
       action: "sign_in",
       outcome: "denied",
       ip: input.ip,
       resourceType: "user",
-      details: { reason: "rate_limited", email, retry_after_seconds: throttle.retryAfterSeconds },
+      details: { reason: "rate_limited", email, retry_after_seconds: retryAfterSeconds },
     });
-    return { ok: false, reason: "rate_limited", retryAfterSeconds: throttle.retryAfterSeconds };
+    return { ok: false, reason: "rate_limited", retryAfterSeconds };
   }
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
@@ -63,10 +69,9 @@ export async function checkSignIn(db: Database, input: { email: string; password
     .limit(1);
   const passwordOk = await verifyPassword(user?.passwordHash, input.password);
   const ok = Boolean(user && passwordOk && !user.disabledAt);
-  if (ok) await clearBucket(db, accountKey(email));
-  else {
-    await hitBucket(db, accountKey(email), SIGN_IN_LIMITS.account);
-    if (input.ip) await hitBucket(db, ipKey(input.ip), SIGN_IN_LIMITS.ip);
+  if (ok) {
+    await clearBucket(db, accountKey(email));
+    if (input.ip) await refundBucket(db, ipKey(input.ip));
   }
   await recordAudit(db, {
     eventType: ok ? "auth.signin_succeeded" : "auth.signin_failed",
@@ -80,7 +85,6 @@ export async function checkSignIn(db: Database, input: { email: string; password
   });
   return ok && user ? { ok: true, user: { id: user.id, email: user.email, name: user.name } } : { ok: false, reason: "invalid_credentials" };
 }
-
 
 /** The 429 an API answers while sign-in is throttled. */
 export function rateLimitedError(retryAfterSeconds: number): AppError {

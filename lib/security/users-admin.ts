@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, DbOrTx } from "../db/client";
 import { userPermissionGrants, users, type Role } from "../db/schema";
@@ -82,16 +82,30 @@ export const createUserSchema = z.object({ email: emailSchema, name: z.string().
 export async function createUserAccount(db: Database, ctx: AuthContext, input: z.infer<typeof createUserSchema>) {
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
-    await assertEmailFree(tx, input.email);
-    const [row] = await tx.insert(users).values({ email: input.email, name: input.name, role: input.role, passwordHash }).returning(publicUserColumns);
+    const row = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash });
     await recordAudit(tx, { eventType: "user.created", action: "create_user", ...actorOf(ctx), resourceType: "user", resourceId: row.id, details: { email: row.email, role: row.role, via: "admin" } });
     return userJson(row);
   });
 }
 
+/** A quick 409 before doing any work (an invite for a taken address); insertUser is the real guard. */
 export async function assertEmailFree(db: DbOrTx, email: string): Promise<void> {
   const [taken] = await db.select({ id: users.id }).from(users).where(eq(sql`lower(${users.email})`, email.toLowerCase())).limit(1);
-  if (taken) throw new AppError("conflict", "An account with this email already exists");
+  if (taken) throw emailTaken();
+}
+
+/**
+ * Insert an account; a taken email (the unique index on lower(email)) answers 409 in one
+ * statement, so two concurrent sign-ups for one address cannot both pass a check.
+ */
+export async function insertUser(tx: DbOrTx, values: { email: string; name: string; role: Role; passwordHash: string }): Promise<PublicUser> {
+  const [row] = await tx.insert(users).values(values).onConflictDoNothing().returning(publicUserColumns);
+  if (!row) throw emailTaken();
+  return row;
+}
+
+function emailTaken(): AppError {
+  return new AppError("conflict", "An account with this email already exists");
 }
 
 export const updateUserSchema = z
@@ -106,12 +120,16 @@ export const updateUserSchema = z
  */
 export async function updateUser(db: Database, ctx: AuthContext, userId: string, input: z.infer<typeof updateUserSchema>) {
   return db.transaction(async (tx) => {
-    const [before] = await tx.select(publicUserColumns).from(users).where(eq(users.id, userId)).for("update").limit(1);
+    // Admins first, always in the same order, then the target: concurrent changes cannot deadlock.
+    const activeAdmins = input.role !== undefined || input.disabled === true ? await lockActiveAdmins(tx) : [];
+    const [before] = await tx.select(publicUserColumns).from(users).where(eq(users.id, userId)).for("no key update").limit(1);
     if (!before) throw AppError.notFound("User");
     const demoting = input.role !== undefined && input.role !== "ADMIN" && before.role === "ADMIN";
     const disabling = input.disabled === true && !before.disabledAt;
     if (disabling && userId === ctx.user.id) throw new AppError("invalid_state", "You cannot disable your own account");
-    if ((demoting || disabling) && before.role === "ADMIN" && !before.disabledAt) await assertAnotherAdmin(tx, userId);
+    if ((demoting || disabling) && before.role === "ADMIN" && !before.disabledAt && !activeAdmins.some((id) => id !== userId)) {
+      throw new AppError("invalid_state", "This is the last active admin; make someone else an admin first");
+    }
     const at = now();
     const [after] = await tx
       .update(users)
@@ -141,12 +159,19 @@ export async function updateUser(db: Database, ctx: AuthContext, userId: string,
   });
 }
 
-async function assertAnotherAdmin(tx: DbOrTx, exceptUserId: string): Promise<void> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
+/**
+ * Lock the active admins' rows and return their ids. Two admins demoting or disabling each other
+ * at once are serialised by it: the second re-reads the first's committed change and finds no
+ * other admin left (a bare count let both succeed and left nobody in charge).
+ */
+async function lockActiveAdmins(tx: DbOrTx): Promise<string[]> {
+  const rows = await tx
+    .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.role, "ADMIN" as Role), isNull(users.disabledAt), ne(users.id, exceptUserId)));
-  if ((row?.n ?? 0) === 0) throw new AppError("invalid_state", "This is the last active admin; make someone else an admin first");
+    .where(and(eq(users.role, "ADMIN" as Role), isNull(users.disabledAt)))
+    .orderBy(asc(users.id))
+    .for("no key update");
+  return rows.map((r) => r.id);
 }
 
 /** Add or remove an extra permission for one user. Idempotent; only real changes are audited. */

@@ -16,6 +16,12 @@ export const agentListingSchema = z.object({
   aliases: z.array(z.string()),
 });
 
+/** GET /api/runtime/agents adds, per caller, whether they may run each agent (RuntimeAgentListing in lib/runtime/discovery). */
+export const runtimeAgentListingSchema = agentListingSchema.extend({
+  usable: z.boolean().describe("Whether you may run it now: available, enabled, your permissions (agent:execute, a trusted device) and the agent policies allow it"),
+  usable_reason: z.string().nullable().describe("Why not, when usable is false"),
+});
+
 export const agentConfigViewSchema = z.object({
   agent_type: z.string(),
   enabled: z.boolean(),
