@@ -792,7 +792,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every agent with its availability
+         * Every agent with its availability, and whether you may use it
          * @description Needs `agent:list`.
          */
         get: operations["agentsList"];
@@ -819,7 +819,7 @@ export interface paths {
         put?: never;
         /**
          * Open a runtime session on a device
-         * @description Returns the session token once. A new device starts pending (read-only) until trusted.
+         * @description Returns the session token once. A new device starts pending (read-only) until trusted. user_id (optional) must name the caller (id or email), else 403. Without device_id the credential's default device is used. 429 quota_exceeded past MAX_SESSIONS_PER_USER live sessions or MAX_PENDING_DEVICES_PER_USER pending devices.
          *
          *     Any signed-in caller.
          */
@@ -1303,7 +1303,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
+                code: "bad_request" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "quota_exceeded" | "internal" | "unavailable";
                 details?: unknown;
                 message: string;
             };
@@ -4703,6 +4703,10 @@ export interface operations {
                             name: string;
                             /** @description Why it cannot run (missing key, binary not on PATH, server unreachable …) */
                             reason: string | null;
+                            /** @description Whether you may run it now: available, enabled, your permissions (agent:execute, a trusted device) and the agent policies allow it */
+                            usable: boolean;
+                            /** @description Why not, when usable is false */
+                            usable_reason: string | null;
                             version: string | null;
                         }[];
                     };
@@ -4802,8 +4806,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    device_id: string;
+                    device_id?: string;
                     device_name?: string;
+                    user_id?: string;
                 };
             };
         };
@@ -4858,6 +4863,15 @@ export interface operations {
             };
             /** @description The body failed validation; details.issues names the fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
