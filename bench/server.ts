@@ -1,10 +1,11 @@
 /**
  * The production server as `npm start` runs it (scripts/start.ts — keep the two in step), minus the
- * build step and the console niceties: Next's request handler on a node:http server, the same start-up services, and
+ * build step and the console niceties: the same transports (scripts/lib/serve.ts: Next + the WebSocket), the same start-up services, and
  * the in-process worker when CLAWLINK_WORKER=on. bench/run.ts builds (or not) before spawning this
  * and hands it a private copy of the build (BENCH_NEXT_DIR). Prints `BENCH_READY <port>` when serving.
  */
-import { createServer } from "node:http";
+import { DEFAULT_TRANSPORTS, parseTransports } from "../lib/transport/select";
+import { serveTransports } from "../scripts/lib/serve";
 
 const say = (line: string) => process.stdout.write(`[bench-server] ${line}\n`);
 
@@ -19,26 +20,22 @@ async function main() {
   const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle)];
   if (config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
 
-  const { default: next } = await import("next");
-  // The bench's private copy of the project's build (bench/build.ts); the project itself otherwise.
-  const app = next({ dev: false, dir: process.env.BENCH_NEXT_DIR || process.cwd(), hostname: config.HOST, port: config.PORT });
-  await app.prepare();
-  const handleRequest = app.getRequestHandler();
-  const { pinClientAddress } = await import("../lib/security/client-address");
-  const server = createServer((req, res) => {
-    pinClientAddress(req, { trustProxy: config.TRUST_PROXY });
-    void handleRequest(req, res);
+  const serving = await serveTransports({
+    handle,
+    transports: parseTransports(DEFAULT_TRANSPORTS),
+    dev: false,
+    // The bench's private copy of the project's build (bench/build.ts); the project itself otherwise.
+    dir: process.env.BENCH_NEXT_DIR || process.cwd(),
+    host: config.HOST,
+    port: config.PORT,
+    trustProxy: config.TRUST_PROXY,
   });
+  const { server } = serving;
   // 1,000 long-lived SSE watchers plus the load generator: no per-server socket cap, no idle cut-off.
   server.maxConnections = 20_000;
   server.requestTimeout = 0;
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.PORT, config.HOST, resolve);
-  });
-  const address = server.address();
-  say(`BENCH_READY ${typeof address === "object" && address ? address.port : config.PORT} ${handle.kind}`);
+  say(`BENCH_READY ${serving.port} ${handle.kind}`);
 
   let stopping = false;
   const shutdown = async () => {
@@ -46,8 +43,9 @@ async function main() {
     stopping = true;
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    const closing = serving.close();
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closing;
     for (const stop of stops.reverse()) await stop().catch((e: Error) => say(`stop failed: ${e.message}`));
     await closeDatabase();
     process.exit(0);

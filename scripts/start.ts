@@ -3,11 +3,12 @@
  * migrates, prints the URL (and the one-time setup link on a fresh database), serves Next
  * through its request handler on a node:http server, starts the worker, shuts down gracefully.
  */
-import { createServer } from "node:http";
 import path from "node:path";
 import { Command, Option } from "commander";
+import { DEFAULT_TRANSPORTS, parseTransports } from "../lib/transport/select";
 import { buildIfNeeded } from "./lib/build";
 import { ensureAuthSecret } from "./lib/secrets";
+import type { Serving } from "./lib/serve";
 
 const program = new Command()
   .name("coderclawlink")
@@ -16,7 +17,7 @@ const program = new Command()
   .option("--host <host>", "interface to bind (HOST)")
   .option("--port <port>", "port to listen on (PORT)")
   .addOption(new Option("--role <role>", "what this node runs").choices(["all", "web", "worker"]).default("all"))
-  .addOption(new Option("--transport <names>", "transports to serve (comma-separated)").default("http"))
+  .addOption(new Option("--transport <names>", "transports to serve, comma-separated: http, ws").default(DEFAULT_TRANSPORTS))
   .option("--cluster-mode", "several nodes share DATABASE_URL (requires Postgres)", false)
   .parse();
 
@@ -31,13 +32,12 @@ async function main() {
   const { env } = await import("../lib/env");
   const config = env();
   if (opts.clusterMode && !config.DATABASE_URL) throw new Error("--cluster-mode needs DATABASE_URL pointing at a shared Postgres");
-  const unsupported = opts.transport.split(",").map((t) => t.trim()).filter((t) => t && t !== "http");
-  if (unsupported.length) throw new Error(`Transport(s) not available in this build: ${unsupported.join(", ")} (available: http)`);
+  const transports = parseTransports(opts.transport);
 
   const secretSource = ensureAuthSecret(config.DATA_DIR);
   if (secretSource === "generated") say(`Generated a session secret in ${path.resolve(config.DATA_DIR, "auth-secret")}`);
 
-  if (!opts.dev && opts.role !== "worker") buildIfNeeded(root, say);
+  if (!opts.dev && opts.role !== "worker" && transports.has("http")) buildIfNeeded(root, say);
 
   const { getDatabase, closeDatabase, migrationStatus } = await import("../lib/db");
   const handle = await getDatabase();
@@ -50,26 +50,16 @@ async function main() {
   const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle)];
   if (opts.role !== "web" && config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
 
-  let server: ReturnType<typeof createServer> | undefined;
+  let serving: Serving | undefined;
   if (opts.role !== "worker") {
-    const { default: next } = await import("next");
-    const app = next({ dev: opts.dev, dir: root, hostname: config.HOST, port: config.PORT });
-    await app.prepare();
-    const handleRequest = app.getRequestHandler();
-    const { pinClientAddress } = await import("../lib/security/client-address");
-    server = createServer((req, res) => {
-      pinClientAddress(req, { trustProxy: config.TRUST_PROXY });
-      void handleRequest(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server!.once("error", reject);
-      server!.listen(config.PORT, config.HOST, resolve);
-    });
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.PORT;
-    const base = config.APP_URL ?? `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
-    say(`Portal ready at ${base}`);
-    await services.announceSignIn(handle, base, say);
+    const { serveTransports } = await import("./lib/serve");
+    serving = await serveTransports({ handle, transports, dev: opts.dev, dir: root, host: config.HOST, port: config.PORT, trustProxy: config.TRUST_PROXY });
+    const base = config.APP_URL ?? `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${serving.port}`;
+    if (transports.has("ws")) say(`WebSocket runtime protocol at ${base.replace(/^http/, "ws")}/api/runtime/ws`);
+    if (transports.has("http")) {
+      say(`Portal ready at ${base}`);
+      await services.announceSignIn(handle, base, say);
+    }
   }
 
   let stopping = false;
@@ -79,8 +69,7 @@ async function main() {
     say(`${signal}: shutting down…`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections?.();
+    await serving?.close();
     for (const stop of stops.reverse()) await stop().catch((e) => say(`stop failed: ${(e as Error).message}`));
     await closeDatabase();
     process.exit(0);

@@ -9,6 +9,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function assertSameOrigin(req: Request): void {
   if (SAFE_METHODS.has(req.method.toUpperCase())) return;
+  assertBrowserOrigin(req);
+}
+
+/** The same check whatever the method: a WebSocket upgrade is a GET that opens a read-write channel. */
+export function assertBrowserOrigin(req: Request): void {
   const origin = req.headers.get("origin");
   if (origin !== null) {
     if (!allowedHosts(req).has(hostOf(origin) ?? "\0")) {

@@ -1,0 +1,26 @@
+import type { TaskEventDto } from "../../runtime/schemas";
+
+const CACHED_FRAMES = 4_096;
+
+/**
+ * An event's frame, serialised once and shared by every socket that follows the task: with 1,000
+ * watchers on one task each event is stringified and encoded once, not 1,000 times. Log entries
+ * never change once written, so (task, seq, attempt) identifies the bytes.
+ */
+export class EventFrames {
+  private readonly frames = new Map<string, Buffer>();
+
+  constructor(private readonly capacity = CACHED_FRAMES) {}
+
+  frame(taskId: string, event: TaskEventDto): Buffer {
+    const key = `${taskId}:${event.seq}:${event.attempt}`;
+    let frame = this.frames.get(key);
+    if (!frame) {
+      frame = Buffer.from(JSON.stringify({ type: "event", task_id: taskId, seq: event.seq, event }));
+      this.frames.set(key, frame);
+      // Maps iterate in insertion order: the first key is the oldest.
+      if (this.frames.size > this.capacity) this.frames.delete(this.frames.keys().next().value!);
+    }
+    return frame;
+  }
+}

@@ -1,0 +1,73 @@
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type { DatabaseHandle } from "../../lib/db";
+import type { TransportName } from "../../lib/transport/select";
+
+export interface ServeOptions {
+  handle: DatabaseHandle;
+  transports: ReadonlySet<TransportName>;
+  dev: boolean;
+  /** The Next project (or a private copy of its build). */
+  dir: string;
+  host: string;
+  port: number;
+  trustProxy: boolean;
+}
+
+export interface Serving {
+  server: Server;
+  port: number;
+  /** Sockets first (close 1001, so clients resume elsewhere), then the HTTP server. */
+  close(): Promise<void>;
+}
+
+/**
+ * The node's HTTP server with the chosen transports: `http` serves Next (pages, API, SSE) through
+ * its request handler; `ws` upgrades /api/runtime/ws on the same port. Next's own upgrade handling
+ * (dev HMR) only ever sees /_next/ upgrades: it is handed a stand-in server object to listen on, so
+ * it can never answer (or end) an upgrade meant for one of our endpoints.
+ */
+export async function serveTransports(options: ServeOptions): Promise<Serving> {
+  const { pinClientAddress } = await import("../../lib/security/client-address");
+  const nextUpgrades = new EventEmitter();
+  let handleRequest: ((req: IncomingMessage, res: import("node:http").ServerResponse) => Promise<void>) | undefined;
+  if (options.transports.has("http")) {
+    const { default: next } = await import("next");
+    const app = next({ dev: options.dev, dir: options.dir, hostname: options.host, port: options.port, httpServer: nextUpgrades as unknown as Server });
+    await app.prepare();
+    handleRequest = app.getRequestHandler();
+  }
+  const serving = [...options.transports].join(", ");
+  const server = createServer((req, res) => {
+    if (!handleRequest) {
+      res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ error: { code: "not_found", message: `This node serves only: ${serving}` } }));
+      return;
+    }
+    pinClientAddress(req, { trustProxy: options.trustProxy });
+    void handleRequest(req, res);
+  });
+
+  const { attachWebSocketTransport, attachWebSockets } = await import("../../lib/transport/ws");
+  const nextUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void nextUpgrades.emit("upgrade", req, socket, head);
+  const sockets = options.transports.has("ws")
+    ? attachWebSocketTransport(server, { handle: options.handle, trustProxy: options.trustProxy, nextUpgrade })
+    : attachWebSockets(server, [], { nextUpgrade });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === "object" && address ? address.port : options.port,
+    async close() {
+      await sockets.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+    },
+  };
+}
