@@ -56,7 +56,7 @@ export const welcomeFrame = z.object({
   protocol: z.number().int(),
   server: z.object({ name: z.literal("coderclawlink"), version: z.string() }),
   user: z.object({ id: uuid, email: z.string(), name: z.string().nullable(), role: z.string() }),
-  via: z.enum(["browser", "api_token", "runtime_session"]),
+  via: z.string().describe("how the caller proved who they are: browser, api_token or runtime_session"),
   permissions: z.array(z.string()),
   session: z.object({ session_id: uuid, device_id: z.string(), trust: z.string() }).nullable(),
   operations: z.array(z.string()),
