@@ -1,6 +1,7 @@
 import type { FullConfig } from "@playwright/test";
 import postgres from "postgres";
 import { randomBytes } from "node:crypto";
+import { buildIfNeeded } from "../../scripts/lib/build";
 import { findChromium, NO_BROWSER_HELP } from "./browser";
 import { saveE2eState, startE2eServer, stopE2eServer } from "./server";
 
@@ -11,6 +12,8 @@ import { saveE2eState, startE2eServer, stopE2eServer } from "./server";
  */
 export default async function globalSetup(_config: FullConfig) {
   if (!findChromium()) throw new Error(NO_BROWSER_HELP);
+  // Build before the server's start-up clock runs: on a busy machine the build alone can take minutes.
+  buildIfNeeded(process.cwd(), (line) => process.stdout.write(`[e2e] ${line}\n`));
   let databaseUrl: string | null = null;
   let dropDatabase: (() => Promise<void>) | undefined;
   const adminUrl = process.env.TEST_DATABASE_URL;
