@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -8,6 +8,19 @@ export interface Child {
   process: ChildProcess;
   /** Everything it printed, also appended to logFile. */
   output: () => string;
+  /** The process that serves (tsx's launcher runs the script in a child of its own). */
+  servingPid: () => number;
+}
+
+/** Resident set size of a process in bytes (Linux /proc), or NaN once it is gone. */
+export function residentBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return kb ? Number(kb[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -23,13 +36,19 @@ export async function freePort(): Promise<number> {
 
 /**
  * Run a TypeScript entry point under tsx as a child on a free loopback port; resolves once it
- * prints BENCH_READY. With nodeArgs (e.g. --cpu-prof, which NODE_OPTIONS refuses) the script runs
+ * prints `ready` (BENCH_READY for the bench's own servers). With nodeArgs (e.g. --cpu-prof, which NODE_OPTIONS refuses) the script runs
  * in one node process with tsx as an --import loader instead of under tsx's launcher.
  */
-export async function startChild(script: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = [], timeoutMs = 180_000): Promise<Child> {
+export async function startChild(
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  nodeArgs: string[] = [],
+  { timeoutMs = 180_000, ready = "BENCH_READY", args = [] as string[] } = {},
+): Promise<Child> {
   const port = await freePort();
-  const args = nodeArgs.length ? [...nodeArgs, "--import", "tsx", script] : [path.resolve("node_modules/tsx/dist/cli.mjs"), script];
-  const child = spawn(process.execPath, args, {
+  const argv = [...(nodeArgs.length ? [...nodeArgs, "--import", "tsx", script] : [path.resolve("node_modules/tsx/dist/cli.mjs"), script]), ...args];
+  const child = spawn(process.execPath, argv, {
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -46,7 +65,7 @@ export async function startChild(script: string, env: Record<string, string>, lo
       reject(new Error(`${script} did not start within ${timeoutMs / 1000} s; see ${logFile}`));
     }, timeoutMs);
     const check = setInterval(() => {
-      if (output.includes("BENCH_READY")) {
+      if (output.includes(ready)) {
         clearInterval(check);
         clearTimeout(timer);
         resolve();
@@ -59,7 +78,9 @@ export async function startChild(script: string, env: Record<string, string>, lo
     });
   });
   child.removeAllListeners("exit");
-  return { baseURL: `http://127.0.0.1:${port}`, process: child, output: () => output };
+  // Scripts that know it print `pid=<n>` on their BENCH_READY line.
+  const servingPid = () => Number(/BENCH_READY\b[^\n]*\bpid=(\d+)/.exec(output)?.[1] ?? child.pid);
+  return { baseURL: `http://127.0.0.1:${port}`, process: child, output: () => output, servingPid };
 }
 
 /** SIGTERM, then SIGKILL after 15 s; only ever this child's own pid. */

@@ -9,6 +9,7 @@ import { migrateDatabase } from "../lib/db/migrate";
 import { selectRows } from "../lib/db/sql";
 import { apiTokens, users } from "../lib/db/schema";
 import { API_TOKEN_PREFIX } from "../lib/security/api-tokens";
+import { hashPassword } from "../lib/security/passwords";
 import { hashSecret, newSecret } from "../lib/security/tokens";
 
 export type Kind = "postgres" | "pglite";
@@ -70,18 +71,35 @@ export async function createBenchDatabase(kind: Kind, adminUrl: string): Promise
   };
 }
 
-/** Migrate and add the bench's one user (DEVELOPER) with an API token, written straight into the database. */
-export async function seedBenchDatabase(target: BenchDatabase): Promise<{ userId: string; token: string }> {
+export interface BenchSeed {
+  userId: string;
+  /** The DEVELOPER's API token (the submit load). */
+  token: string;
+  /** The DEVELOPER's sign-in, for page loads. */
+  email: string;
+  password: string;
+  /** An ADMIN's API token (the audit queries). */
+  adminToken: string;
+}
+
+/** Migrate and add the bench's users — a DEVELOPER and an ADMIN, each with an API token — written straight into the database. */
+export async function seedBenchDatabase(target: BenchDatabase): Promise<BenchSeed> {
   const handle = await target.open();
   try {
     await migrateDatabase(handle);
+    const email = "bench@bench.invalid";
+    const password = randomBytes(12).toString("base64url");
     const [user] = await handle.db
       .insert(users)
-      .values({ email: "bench@bench.invalid", name: "Bench Runner", role: "DEVELOPER" })
+      .values({ email, name: "Bench Runner", role: "DEVELOPER", passwordHash: await hashPassword(password) })
       .returning({ id: users.id });
-    const token = newSecret(API_TOKEN_PREFIX);
-    await handle.db.insert(apiTokens).values({ userId: user.id, name: "bench", tokenHash: hashSecret(token), prefix: token.slice(0, API_TOKEN_PREFIX.length + 6) });
-    return { userId: user.id, token };
+    const [admin] = await handle.db.insert(users).values({ email: "bench-admin@bench.invalid", name: "Bench Admin", role: "ADMIN" }).returning({ id: users.id });
+    const mint = async (userId: string) => {
+      const token = newSecret(API_TOKEN_PREFIX);
+      await handle.db.insert(apiTokens).values({ userId, name: "bench", tokenHash: hashSecret(token), prefix: token.slice(0, API_TOKEN_PREFIX.length + 6) });
+      return token;
+    };
+    return { userId: user.id, token: await mint(user.id), email, password, adminToken: await mint(admin.id) };
   } finally {
     await handle.close();
   }

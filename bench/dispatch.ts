@@ -45,3 +45,27 @@ export async function submitWindowed(
   if (failed) say(`  ${failed} tasks failed, first: ${firstError}`);
   return { submitted: done - failed, failed, wallMs: performance.now() - started, capped: done < options.count };
 }
+
+/**
+ * End to end, like the peers' jobs/s: `count` tasks submitted by `producers` at once as fast as the
+ * server takes them, then followed until each has finished. Tasks per second from the first submit
+ * to the last terminal event seen.
+ */
+export async function submitAndFinish(api: Api, options: { count: number; producers: number; prompt: string }): Promise<{ perSecond: number; failed: number }> {
+  const started = performance.now();
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: options.producers }, async () => {
+      while (next < options.count) ids.push((await api.submit(`${options.prompt} ${next++}`)).task_id);
+    }),
+  );
+  let failed = 0;
+  let cursor = 0;
+  await Promise.all(
+    Array.from({ length: options.producers }, async () => {
+      while (cursor < ids.length) await api.follow(ids[cursor++], 120_000).catch(() => failed++);
+    }),
+  );
+  return { perSecond: options.count / ((performance.now() - started) / 1000), failed };
+}

@@ -2,7 +2,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { AuditQueryResult } from "./audit-query";
+import type { ClusterRun } from "./cluster";
 import type { DispatchRun } from "./dispatch";
+import type { FirstLoad } from "./first-load";
+import type { PeerResult } from "./peers";
+import { targetText, valueText, type Measure } from "./measures";
+import { collectMeasures, TARGETS as ALL_TARGETS } from "./results-json";
+import type { SoakResult } from "./soak";
 import type { ProfileBreakdown } from "./profile";
 import type { SseResult } from "./sse";
 import { ms, rate, type Summary } from "./stats";
@@ -21,6 +28,11 @@ export interface RunConfig {
   adminUrl: string;
   build: boolean;
   diagnostics: boolean;
+  endToEnd: number;
+  auditEvents: number;
+  clusterSleep: number;
+  peers: boolean;
+  cluster: boolean;
 }
 
 export interface KindResult {
@@ -40,14 +52,30 @@ export interface KindResult {
   /** Postgres: one `select 1` and one single-row insert + commit from the bench process, before the worker phases. */
   roundTrip?: { select: Summary; commit: Summary };
   noSync?: { dispatch?: { planning: Summary; running: Summary }; sse?: SseResult };
+  /** Tasks submitted at once and run to completion (worker on), like the peers' jobs/s. */
+  endToEnd?: { perSecond: number; failed: number };
+  /** Server RSS before the SSE watchers connected and the most while they were connected. */
+  sseRss?: { beforeMb: number; maxMb: number };
+  firstLoad?: FirstLoad[];
+  auditQuery?: AuditQueryResult;
+  cluster?: { one: ClusterRun; three: ClusterRun };
   errors: string[];
+}
+
+/** Everything one `npm run bench` measured. */
+export interface BenchRun {
+  results: KindResult[];
+  peers: PeerResult[];
+  peerErrors: string[];
+  /** The last `npm run soak`, run on its own. */
+  soak?: SoakResult;
 }
 
 export interface Machine {
   lines: string[];
 }
 
-const TARGETS = { ratio: 0.5, dispatchP50: 5, dispatchP99: 25, sseP99: 50 };
+const TARGETS = { ratio: ALL_TARGETS.submitRatio, dispatchP50: ALL_TARGETS.dispatchP50, dispatchP99: ALL_TARGETS.dispatchP99, sseP99: ALL_TARGETS.streamP99 };
 
 function tryRun(cmd: string, args: string[]): string {
   try {
@@ -200,9 +228,56 @@ function profileSection(results: KindResult[]): string[] {
   ];
 }
 
-export function renderResults(results: KindResult[], config: RunConfig, machine: Machine, elapsedMs: number): string {
+/** Rows of measures with their targets and ✓/✗. */
+function measureTable(measures: Measure[]): string[] {
+  const db = (m: Measure) => (m.database === "postgres" ? "PostgreSQL" : m.database === "pglite" ? "PGlite" : "");
+  return [
+    "| Measure | Database | Value | Target | Note |",
+    "| --- | --- | --- | --- | --- |",
+    ...measures.map((m) => `| ${m.name} | ${db(m)} | ${valueText(m)}${m.met === undefined ? "" : m.met ? " ✓" : " ✗"} | ${targetText(m)} | ${m.note ?? ""} |`),
+  ];
+}
+
+function peersSection(run: BenchRun, config: RunConfig, measures: Measure[]): string[] {
+  if (run.peers.length === 0 && run.peerErrors.length === 0) return [];
+  const ours = run.results.find((r) => r.kind === "postgres");
+  const row = (name: string, latency: string, add: string, e2e: string, note: string) => `| ${name} | ${latency} | ${add} | ${e2e} | ${note} |`;
+  return [
+    "## Peers in the same run (PostgreSQL)",
+    "",
+    `Same PostgreSQL server, same machine, each queue on a fresh database, worker concurrency 4, the same loads as our rows: latency with ${config.window} jobs unfinished at once ` +
+      `(${config.tasks} jobs after 50 warm-up, stopped after ${config.dispatchMax} s), add_job from ${config.connections} producers for ${config.duration} s with no worker, and ` +
+      `${config.endToEnd} jobs added at once and run to completion. Peer handlers do nothing; our tasks also write the audit trail, the event log with its NOTIFYs, ` +
+      "the fencing attempt and lease, the state changes, and run the test-echo agent. Our latency is the database's clock (submit transaction → RUNNING transaction); " +
+      "the peers' is this process's clock from the add_job call to the handler's first line.",
+    "",
+    "| Queue | add → start p50 / p99 | add (submit) throughput | end to end | How it wakes |",
+    "| --- | --- | --- | --- | --- |",
+    ...(ours
+      ? [
+          row(
+            "**coderClawLink** (HTTP submit, auth, audit, events)",
+            ours.dispatch ? `${ms(ours.dispatch.running.p50)} / ${ms(ours.dispatch.running.p99)} (to RUNNING)` : "failed",
+            ours.product ? rate(ours.product.rps) : "failed",
+            ours.endToEnd ? `${ours.endToEnd.perSecond.toFixed(0)} tasks/s` : "",
+            "LISTEN/NOTIFY, claim with SKIP LOCKED",
+          ),
+        ]
+      : []),
+    ...run.peers.map((p) => row(`${p.name} ${p.version}`, `${ms(p.latency.p50)} / ${ms(p.latency.p99)}`, `${p.addPerSecond.toFixed(0)} jobs/s`, `${p.completedPerSecond.toFixed(0)} jobs/s`, p.note)),
+    "",
+    ...measureTable(measures.filter((m) => m.name.startsWith("Goal:"))),
+    "",
+    ...(run.peerErrors.length ? [`Peers that failed: ${run.peerErrors.join("; ")}`, ""] : []),
+  ];
+}
+
+export function renderResults(run: BenchRun, config: RunConfig, machine: Machine, elapsedMs: number): string {
+  const results = run.results;
   const notes = explanations(results);
   const errors = results.flatMap((r) => r.errors.map((e) => `- ${r.label}: ${e}`));
+  const measures = collectMeasures(run, config);
+  const newRows = measures.filter((m) => /^(Audit query|Node RSS|First-load|Cluster|Soak)/.test(m.name));
   return [
     "# Benchmark results",
     "",
@@ -212,6 +287,8 @@ export function renderResults(results: KindResult[], config: RunConfig, machine:
     "",
     "✓/✗: target met/missed (dispatch targets apply to Postgres only).",
     "",
+    ...(newRows.length ? ["## Scale, memory, page weight, cluster and soak", "", ...measureTable(newRows), ""] : []),
+    ...peersSection(run, config, measures),
     ...results.flatMap((r) =>
       r.product && r.baseline
         ? [

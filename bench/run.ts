@@ -6,19 +6,25 @@
  * Loopback only; every child process and database it creates is stopped and removed at the end.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { Api } from "./api";
 import { snapshotBuild } from "./build";
-import { startChild, stopChild, type Child } from "./children";
+import { measureAuditQuery, seedAuditEvents, AUDIT_SEED_EVENTS } from "./audit-query";
+import { residentBytes, startChild, stopChild, type Child } from "./children";
+import { measureCluster } from "./cluster";
 import { clearTasks, createBenchDatabase, DEFAULT_ADMIN_URL, dispatchSamples, probeRoundTrips, seedBenchDatabase, setSynchronousCommit, type BenchDatabase, type Kind } from "./db";
-import { DISPATCH_PROMPT, submitWindowed } from "./dispatch";
+import { DISPATCH_PROMPT, submitAndFinish, submitWindowed } from "./dispatch";
+import { measureFirstLoad } from "./first-load";
+import { benchPeers } from "./peers";
+import { writeResultsJson } from "./results-json";
 import { describeMachine, renderResults, renderTable, type KindResult, type RunConfig } from "./report";
 import { measureSse } from "./sse";
 import { ms, rate, summarize } from "./stats";
 import { analyseProfile, largestProfile } from "./profile";
+import type { SoakResult } from "./soak";
 import { measureThroughput, type Target } from "./throughput";
 
 const int = (v: string) => {
@@ -42,13 +48,39 @@ const program = new Command()
   .option("--chunks <n>", "output chunks the SSE task streams", int, 40)
   .option("--chunk-delay <ms>", "milliseconds between chunks", int, 100)
   .option("--no-diagnostics", "skip the diagnostic runs (handler without Next; Postgres with synchronous_commit=off)")
-  .option("--out <file>", "where to write the results", "bench/RESULTS.md");
+  .option("--end-to-end <n>", "tasks submitted at once and run to completion (ours and the peers')", int, 300)
+  .option("--audit-events <n>", "audit events bulk-seeded for the audit query row (PostgreSQL)", int, AUDIT_SEED_EVENTS)
+  .option("--cluster-sleep <ms>", "cluster row: how long each task's agent sleeps", int, 2000)
+  .option("--no-peers", "skip graphile-worker and pg-boss")
+  .option("--no-cluster", "skip the 3-vs-1 worker node row")
+  .option("--out <file>", "where to write the results", "bench/RESULTS.md")
+  .option("--json <file>", "every measure as JSON", "bench/results.json");
 
 const NOSYNC_PROMPT = "say: bench nosync";
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main() {
-  const opts = program.parse().opts<{ only?: Kind; build: boolean; connections: number; duration: number; warmup: number; tasks: number; window: number; dispatchMax: number; watchers: number; chunks: number; chunkDelay: number; diagnostics: boolean; out: string }>();
+  const opts = program.parse().opts<{
+    only?: Kind;
+    build: boolean;
+    connections: number;
+    duration: number;
+    warmup: number;
+    tasks: number;
+    window: number;
+    dispatchMax: number;
+    watchers: number;
+    chunks: number;
+    chunkDelay: number;
+    diagnostics: boolean;
+    endToEnd: number;
+    auditEvents: number;
+    clusterSleep: number;
+    peers: boolean;
+    cluster: boolean;
+    out: string;
+    json: string;
+  }>();
   const root = process.cwd();
   const config: RunConfig = { ...opts, adminUrl: process.env.TEST_DATABASE_URL || DEFAULT_ADMIN_URL };
   const began = Date.now();
@@ -69,11 +101,15 @@ async function main() {
     build.remove();
   }
 
+  const peers = opts.peers && opts.only !== "pglite" ? await benchPeersPhase(config) : { results: [], errors: [] };
+
   const machine = describeMachine(results, build.buildId, loadAtStart);
   say("");
   say(renderTable(results, config));
-  writeFileSync(path.resolve(root, opts.out), renderResults(results, config, machine, Date.now() - began));
-  say(`\nWrote ${opts.out} (${((Date.now() - began) / 1000).toFixed(0)} s in all)`);
+  const run = { results, peers: peers.results, peerErrors: peers.errors, soak: readLastSoak(root) };
+  writeFileSync(path.resolve(root, opts.out), renderResults(run, config, machine, Date.now() - began));
+  writeResultsJson(path.resolve(root, opts.json), run, config, machine);
+  say(`\nWrote ${opts.out} and ${opts.json} (${((Date.now() - began) / 1000).toFixed(0)} s in all)`);
 }
 
 async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promise<KindResult> {
@@ -183,14 +219,31 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       const run = await submitWindowed(api, { count: config.tasks, window: config.window, prompt: DISPATCH_PROMPT, maxMs: config.dispatchMax * 1000 }, step);
       result.dispatchRun = run;
       step(`dispatch: ${run.submitted} tasks finished in ${(run.wallMs / 1000).toFixed(1)} s${run.capped ? ` (stopped by the ${config.dispatchMax} s cap)` : ""}`);
+      step(`end to end: ${config.endToEnd} tasks submitted by ${config.connections} at once, run to completion …`);
+      result.endToEnd = await submitAndFinish(api, { count: config.endToEnd, producers: config.connections, prompt: "say: bench end to end" });
+      step(`end to end: ${result.endToEnd.perSecond.toFixed(1)} tasks/s${result.endToEnd.failed ? ` (${result.endToEnd.failed} failed)` : ""}`);
+      if (kind === "postgres") {
+        // Page weight does not depend on the database: measured once, on this server.
+        const pages = await measureFirstLoad(child.baseURL, seeded, ["/", `/tasks/${(await api.submit("say: bench page")).task_id}`]);
+        result.firstLoad = pages;
+        step(`first-load JS (gzip): ${pages.map((p) => `${p.path} ${(p.gzipBytes / 1024).toFixed(0)} kB in ${p.scripts} scripts`).join(", ")}`);
+      }
       step(`SSE: ${config.watchers} watchers on one task …`);
+      const pid = child.servingPid();
+      const rssBefore = residentBytes(pid);
+      let rssMax = rssBefore;
+      const sampler = setInterval(() => (rssMax = Math.max(rssMax, residentBytes(pid))), 200);
       try {
         result.sse = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step);
         step(`SSE: p50 ${ms(result.sse.all.p50)}, p99 ${ms(result.sse.all.p99)} over ${result.sse.all.n} deliveries; ${result.sse.complete}/${config.watchers} watchers got the full log`);
       } catch (error) {
         result.errors.push(`SSE: ${(error as Error).message}`);
         step(`FAILED SSE: ${(error as Error).message}`);
+      } finally {
+        clearInterval(sampler);
       }
+      result.sseRss = { beforeMb: rssBefore / 2 ** 20, maxMb: rssMax / 2 ** 20 };
+      step(`server RSS: ${result.sseRss.beforeMb.toFixed(0)} MB before the watchers, at most ${result.sseRss.maxMb.toFixed(0)} MB with ${config.watchers}`);
     });
     const samples = await dispatchSamples(db, DISPATCH_PROMPT);
     if (samples.length) {
@@ -214,6 +267,34 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       result.noSync = diagnostic;
       step(`diagnostic: dispatch submit→RUNNING p50 ${ms(diagnostic.dispatch?.running.p50 ?? NaN)}, p99 ${ms(diagnostic.dispatch?.running.p99 ?? NaN)}; SSE p50 ${ms(diagnostic.sse?.all.p50 ?? NaN)}, p99 ${ms(diagnostic.sse?.all.p99 ?? NaN)}`);
     }
+    if (kind === "postgres") {
+      await phase("audit query", async () => {
+        const other = await createBenchDatabase(kind, config.adminUrl);
+        extraDbs.push(other);
+        const seededAudit = await seedBenchDatabase(other);
+        step(`audit query: bulk-seeding ${config.auditEvents.toLocaleString("en")} audit events …`);
+        const handle = await other.open();
+        const auditSeed = await seedAuditEvents(handle, config.auditEvents).finally(() => handle.close());
+        const child = await start("bench/server.ts", { ...serverEnv, DATA_DIR: other.dataDir, DATABASE_URL: other.url, CLAWLINK_WORKER: "off" });
+        result.auditQuery = await measureAuditQuery(child.baseURL, seededAudit.adminToken, auditSeed, config.auditEvents);
+        step(`audit query (page of 100, filtered): p50 ${ms(result.auditQuery.latency.p50)}, p95 ${ms(result.auditQuery.latency.p95)}; slowest filter ${result.auditQuery.byShape[0]?.filter} p95 ${ms(result.auditQuery.byShape[0]?.p95 ?? NaN)}`);
+      });
+      for (const other of extraDbs.splice(0)) await other.drop().catch(() => {});
+    }
+
+    if (kind === "postgres" && config.cluster) {
+      await phase("cluster", async () => {
+        const other = await createBenchDatabase(kind, config.adminUrl);
+        extraDbs.push(other);
+        const seededCluster = await seedBenchDatabase(other);
+        const options = { concurrency: 4, sleepMs: config.clusterSleep, tasksPerSlot: 8, logFile: log, env: { ...serverEnv, DATA_DIR: other.dataDir, DATABASE_URL: other.url }, token: seededCluster.token };
+        const one = await measureCluster(other, { ...options, nodes: 1 }, step);
+        const three = await measureCluster(other, { ...options, nodes: 3 }, step);
+        result.cluster = { one, three };
+        step(`cluster: 3 nodes ÷ 1 node = ${(three.tasksPerSecond / one.tasksPerSecond).toFixed(2)}× (target ≥ 2.7×)`);
+      });
+      for (const other of extraDbs.splice(0)) await other.drop().catch(() => {});
+    }
   } catch (error) {
     result.errors.push((error as Error).message);
     step(`FAILED ${(error as Error).message}`);
@@ -231,6 +312,21 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
     }
   }
   return result;
+}
+
+/** graphile-worker and pg-boss on the same PostgreSQL, with our node's concurrency and our loads. */
+async function benchPeersPhase(config: RunConfig) {
+  say("[peers] graphile-worker and pg-boss, each on a fresh database, worker concurrency 4 …");
+  return benchPeers(
+    { adminUrl: config.adminUrl, concurrency: 4, window: config.window, jobs: config.tasks, maxMs: config.dispatchMax * 1000, producers: config.connections, durationS: config.duration, drainJobs: config.endToEnd },
+    (line) => say(`[peers] ${line}`),
+  );
+}
+
+/** The last `npm run soak` (bench/soak.json), if there is one: it takes 10 minutes, so it runs on its own. */
+function readLastSoak(root: string): SoakResult | undefined {
+  const file = path.join(root, "bench/soak.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as SoakResult) : undefined;
 }
 
 main().catch((error: Error) => {

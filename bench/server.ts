@@ -35,7 +35,7 @@ async function main() {
   server.maxConnections = 20_000;
   server.requestTimeout = 0;
   server.keepAliveTimeout = 30_000;
-  say(`BENCH_READY ${serving.port} ${handle.kind}`);
+  say(`BENCH_READY ${serving.port} ${handle.kind} pid=${process.pid}`);
 
   let stopping = false;
   const shutdown = async () => {
