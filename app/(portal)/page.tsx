@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Dashboard } from "@/components/dashboard/dashboard";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { canActForOthers } from "@/lib/security/authorize";
 import { requirePageContext } from "@/lib/security/page-context";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -14,7 +15,7 @@ export default async function DashboardPage() {
       <PageHeader title="Dashboard" description={`Welcome, ${ctx.user.name ?? ctx.user.email}.`} />
       {canView ? (
         <Dashboard
-          viewer={{ userId: ctx.user.id, seesAll: ctx.user.role === "ADMIN", isAuditor: ctx.permissions.has("admin:system"), canSubmit: ctx.permissions.has("task:submit") }}
+          viewer={{ userId: ctx.user.id, seesAll: canActForOthers(ctx), isAuditor: ctx.permissions.has("admin:system"), canSubmit: ctx.permissions.has("task:submit") }}
         />
       ) : (
         <EmptyState title="Nothing to show for your role" testId="dashboard-empty">

@@ -4,6 +4,7 @@ import type { Database, DbOrTx } from "../db/client";
 import { agentConfigs, type AgentConfig } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAudit } from "../security/audit";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { AgentError } from "./errors";
 import { findAgent, registeredAgents } from "./registry";
@@ -87,7 +88,13 @@ export interface AgentConfigView {
 }
 
 /** The admin view of an agent's configuration; secrets appear only as `{set, source}`. */
-export async function getAgentConfig(db: DbOrTx, agentType: string): Promise<AgentConfigView> {
+/** One agent's configuration, secrets only as {set, source} (agent:configure). */
+export async function getAgentConfig(db: DbOrTx, ctx: AuthContext, agentType: string): Promise<AgentConfigView> {
+  await authorize(ctx, "agent:configure");
+  return configView(db, agentType);
+}
+
+async function configView(db: DbOrTx, agentType: string): Promise<AgentConfigView> {
   const type = canonicalAgentType(agentType);
   if (!isKnownAgent(type)) throw AppError.notFound("Agent");
   const row = await loadRow(db, type);
@@ -175,6 +182,7 @@ function checkValue(spec: SettingSpec, value: SettingValue): SettingValue | Issu
  * wrong types and secrets sent as plain settings are rejected with 422 before anything is written.
  */
 export async function updateAgentConfig(db: Database, ctx: AuthContext, agentType: string, update: AgentConfigUpdate): Promise<AgentConfigView> {
+  await authorize(ctx, "agent:configure");
   const type = canonicalAgentType(agentType);
   if (!isKnownAgent(type)) throw AppError.notFound("Agent");
   const specs = new Map(settingSpecs(type).map((s) => [s.key, s]));
@@ -238,7 +246,7 @@ export async function updateAgentConfig(db: Database, ctx: AuthContext, agentTyp
       },
     });
   });
-  return getAgentConfig(db, type);
+  return configView(db, type);
 }
 
 /** Keep what can still be read when an admin replaces secrets after a key change. */
@@ -251,7 +259,8 @@ function safeDecrypt(type: string, stored: string): Record<string, string> {
 }
 
 /** Every configurable agent (built-in specs plus registered adapters), for the admin page. */
-export async function listAgentConfigs(db: DbOrTx): Promise<AgentConfigView[]> {
+export async function listAgentConfigs(db: DbOrTx, ctx: AuthContext): Promise<AgentConfigView[]> {
+  await authorize(ctx, "agent:configure");
   const types = new Set([...Object.keys(AGENT_SETTINGS), ...registeredAgents().map((a) => a.type)]);
-  return Promise.all([...types].sort().map((type) => getAgentConfig(db, type)));
+  return Promise.all([...types].sort().map((type) => configView(db, type)));
 }

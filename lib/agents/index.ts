@@ -63,6 +63,7 @@ export async function listAgentsFor(db: Database, ctx: AuthContext): Promise<Age
 }
 
 /** Models pulled on the configured Ollama server (stored settings applied), for the UI's model picker. */
-export async function ollamaModelsFor(db: Database): Promise<OllamaModel[]> {
+export async function ollamaModelsFor(db: Database, ctx: AuthContext): Promise<OllamaModel[]> {
+  await authorize(ctx, "agent:configure");
   return ollamaModels(await resolveAgentSettings(db, "ollama"));
 }

@@ -3,6 +3,7 @@ import { listAgentsFor, registerBuiltInAgents } from "../agents";
 import { registeredAgents } from "../agents/registry";
 import type { Database } from "../db/client";
 import { ensureAgents } from "../runtime";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { isAllowed } from "../security/policies";
 import type { agentTypesResponse, availableAgentsResponse } from "./schemas";
@@ -14,7 +15,8 @@ function registerAll(): void {
 }
 
 /** Every agent type this node knows (Phase 1 `GET /api/agents/types`); nothing is probed. */
-export function listAgentTypes(): z.infer<typeof agentTypesResponse> {
+export async function listAgentTypes(ctx: AuthContext): Promise<z.infer<typeof agentTypesResponse>> {
+  await authorize(ctx, "agent:list");
   registerAll();
   return {
     types: registeredAgents().map((a) => ({

@@ -2,13 +2,14 @@ import { asc, count, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { boardTasks, projects, type BoardStatus, type Project } from "../db/schema";
 import { AppError } from "../errors";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { auditBoardChange } from "./audit";
 import { parseGithubUrl } from "./github-url";
 import type { CreateProjectBody, ListProjectsQuery, ProjectJson, TaskCounts, UpdateProjectBody } from "./schemas";
 
-// Projects are a team board: anyone holding project:read sees all of them (the route checks
-// the permission); writes need project:write, deletes project:delete.
+// Projects are a team board: anyone holding project:read sees all of them; writes need
+// project:write, deletes project:delete (each function checks its own).
 
 const EMPTY_COUNTS: TaskCounts = { todo: 0, in_progress: 0, in_review: 0, done: 0, blocked: 0, total: 0 };
 
@@ -48,7 +49,8 @@ export async function taskCountsByProject(db: DbOrTx, { projectIds }: { projectI
 }
 
 /** One page of projects ordered by key; the cursor is the last key of the previous page. */
-export async function listProjects(db: DbOrTx, { limit, cursor }: ListProjectsQuery): Promise<{ projects: ProjectJson[]; nextCursor: string | null }> {
+export async function listProjects(db: DbOrTx, ctx: AuthContext, { limit, cursor }: ListProjectsQuery): Promise<{ projects: ProjectJson[]; nextCursor: string | null }> {
+  await authorize(ctx, "project:read");
   const rows = await db
     .select()
     .from(projects)
@@ -68,7 +70,8 @@ export async function findProject(db: DbOrTx, { id }: { id: string }): Promise<P
   return row ?? null;
 }
 
-export async function getProject(db: DbOrTx, { id }: { id: string }): Promise<ProjectJson> {
+export async function getProject(db: DbOrTx, { ctx, id }: { ctx: AuthContext; id: string }): Promise<ProjectJson> {
+  await authorize(ctx, "project:read");
   const row = await findProject(db, { id });
   if (!row) throw AppError.notFound("Project");
   const counts = await taskCountsByProject(db, { projectIds: [row.id] });
@@ -96,6 +99,7 @@ function assertMaySetLocalPath(ctx: AuthContext, localPath: string | null | unde
 }
 
 export async function createProject(db: DbOrTx, { ctx, input }: { ctx: AuthContext; input: CreateProjectBody }): Promise<ProjectJson> {
+  await authorize(ctx, "project:write");
   assertMaySetLocalPath(ctx, input.local_path);
   const github = githubColumns(input.github_url);
   // The project row and its audit event commit together or not at all.
@@ -130,6 +134,7 @@ export async function updateProject(
   db: DbOrTx,
   { ctx, id, input }: { ctx: AuthContext; id: string; input: UpdateProjectBody },
 ): Promise<ProjectJson> {
+  await authorize(ctx, "project:write");
   assertMaySetLocalPath(ctx, input.local_path);
   const changes = {
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -160,6 +165,7 @@ export async function updateProject(
 
 /** Delete a project; its board tasks go with it (FK cascade), runtime tasks keep running unlinked. */
 export async function deleteProject(db: DbOrTx, { ctx, id }: { ctx: AuthContext; id: string }): Promise<void> {
+  await authorize(ctx, "project:delete");
   // The delete, the cascade and the audit event are one unit; the row lock makes the count exact.
   await db.transaction(async (tx) => {
     const [project] = await tx.select({ id: projects.id, key: projects.key }).from(projects).where(eq(projects.id, id)).for("update");

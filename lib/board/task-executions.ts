@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { executions } from "../db/schema";
-import { isAdmin, type AuthContext } from "../security/context";
+import { canActForOthers } from "../security/authorize";
+import type { AuthContext } from "../security/context";
 import type { BoardTaskDetailJson } from "./schemas";
 
 export type ExecutionSummary = BoardTaskDetailJson["executions"][number];
@@ -30,7 +31,7 @@ function toSummary(row: SummaryRow): ExecutionSummary {
 // Runtime tasks belong to whoever submitted them: a card shows the caller's own runs,
 // or everyone's to an admin, the same isolation the runtime API applies.
 function visibleTo(ctx: AuthContext): SQL | undefined {
-  return isAdmin(ctx) ? undefined : eq(executions.userId, ctx.user.id);
+  return canActForOthers(ctx) ? undefined : eq(executions.userId, ctx.user.id);
 }
 
 /** The newest visible runtime task per board task. */

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, lt, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { boardTasks, projects, type BoardStatus } from "../db/schema";
 import { AppError } from "../errors";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { auditBoardChange } from "./audit";
 import { POSITION_STEP, positionBetween } from "./positions";
@@ -91,6 +92,7 @@ export async function moveTask(
   db: DbOrTx,
   { ctx, id, input }: { ctx: AuthContext; id: string; input: MoveTaskBody },
 ): Promise<BoardTaskJson> {
+  await authorize(ctx, "project:write");
   // Neighbour reads, any respacing and the move are one unit; locking the project row
   // serialises reorders within a project so two drags cannot interleave their reads.
   const row = await db.transaction(async (tx) => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { DbOrTx } from "../db/client";
 import { boardTasks, projects, users, type BoardStatus, type BoardTask } from "../db/schema";
 import { AppError } from "../errors";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { decodeCursor, encodeCursor } from "../cursor";
 import { auditBoardChange } from "./audit";
@@ -66,6 +67,7 @@ export async function listTasks(
   db: DbOrTx,
   { ctx, query }: { ctx: AuthContext; query: ListTasksQuery },
 ): Promise<{ tasks: BoardTaskJson[]; nextCursor: string | null }> {
+  await authorize(ctx, "project:read");
   const assignee = query.assignee_id ?? query.assignee;
   const filters: (SQL | undefined)[] = [
     query.project_id ? eq(boardTasks.projectId, query.project_id) : undefined,
@@ -97,6 +99,7 @@ export async function listTasks(
 }
 
 export async function getTask(db: DbOrTx, { ctx, id }: { ctx: AuthContext; id: string }): Promise<BoardTaskDetailJson> {
+  await authorize(ctx, "project:read");
   const row = await findTask(db, { id });
   if (!row) throw AppError.notFound("Task");
   const runs = await executionsForTask(db, { ctx, boardTaskId: id });
@@ -121,6 +124,7 @@ async function assertAssignable(tx: DbOrTx, assigneeId: string | null | undefine
 }
 
 export async function createTask(db: DbOrTx, { ctx, input }: { ctx: AuthContext; input: CreateTaskBody }): Promise<BoardTaskJson> {
+  await authorize(ctx, "project:write");
   // Counter increment, insert and audit are one unit: a failure anywhere leaves no task and
   // no skipped number. The counter UPDATE row-locks the project, so concurrent creates in one
   // project queue up here and each gets its own number.
@@ -160,6 +164,7 @@ export async function updateTask(
   db: DbOrTx,
   { ctx, id, input }: { ctx: AuthContext; id: string; input: UpdateTaskBody },
 ): Promise<BoardTaskJson> {
+  await authorize(ctx, "project:write");
   // Read-modify-write under the task's row lock, audited in the same transaction.
   const row = await db.transaction(async (tx) => {
     const current = await findTask(tx, { id, lock: true });
@@ -199,6 +204,7 @@ export async function updateTask(
 }
 
 export async function deleteTask(db: DbOrTx, { ctx, id }: { ctx: AuthContext; id: string }): Promise<void> {
+  await authorize(ctx, "project:write");
   // The delete and its audit event commit together. The project's counter is not rewound:
   // a deleted task's key is never reissued.
   await db.transaction(async (tx) => {

@@ -25,7 +25,7 @@ export const adminOperations = {
     access: "admin:users",
     query: listUsersQuery,
     output: z.object({ users: z.array(userSchema) }),
-    run: async ({ db, query }) => ({ users: await listUsers(db, query) }),
+    run: async ({ ctx, db, query }) => ({ users: await listUsers(db, ctx, query) }),
   }),
   "admin.users.create": operation({
     method: "POST",
@@ -48,7 +48,7 @@ export const adminOperations = {
     access: "admin:users",
     params: idParams,
     output: userSchema,
-    run: ({ db, params }) => getUser(db, params.id),
+    run: ({ ctx, db, params }) => getUser(db, ctx, params.id),
   }),
   "admin.users.update": operation({
     method: "PATCH",
@@ -98,9 +98,9 @@ export const adminOperations = {
     access: "admin:users",
     query: z.object({ trust: z.enum(["pending", "trusted", "revoked"]).optional(), user_id: uuid.optional() }),
     output: z.object({ devices: z.array(deviceSchema), pending_count: z.number().int() }),
-    run: async ({ db, query }) => ({
-      devices: await listDevices(db, { trust: query.trust, userId: query.user_id }),
-      pending_count: await countPendingDevices(db),
+    run: async ({ ctx, db, query }) => ({
+      devices: await listDevices(db, ctx, { trust: query.trust, userId: query.user_id }),
+      pending_count: await countPendingDevices(db, ctx),
     }),
   }),
   "admin.devices.approve": operation({
@@ -134,7 +134,7 @@ export const adminOperations = {
     access: "admin:users",
     query: z.object({ user_id: uuid.optional(), include_ended: flag.optional() }),
     output: z.object({ sessions: z.array(sessionSchema) }),
-    run: async ({ db, query }) => ({ sessions: await listSessions(db, { userId: query.user_id, includeEnded: query.include_ended === "true", limit: 1000 }) }),
+    run: async ({ ctx, db, query }) => ({ sessions: await listSessions(db, ctx, { userId: query.user_id, includeEnded: query.include_ended === "true", limit: 1000 }) }),
   }),
   "admin.tokens.list": operation({
     method: "GET",
@@ -144,7 +144,7 @@ export const adminOperations = {
     access: "admin:users",
     query: z.object({ user_id: uuid.optional(), include_revoked: flag.optional() }),
     output: z.object({ tokens: z.array(tokenSchema) }),
-    run: async ({ db, query }) => ({ tokens: await listApiTokens(db, { userId: query.user_id, includeRevoked: query.include_revoked === "true" }) }),
+    run: async ({ ctx, db, query }) => ({ tokens: await listApiTokens(db, ctx, { userId: query.user_id, includeRevoked: query.include_revoked === "true" }) }),
   }),
   "admin.tokens.revoke": operation({
     method: "DELETE",
@@ -166,7 +166,7 @@ export const adminOperations = {
     access: "admin:system",
     query: listPoliciesQuery,
     output: z.object({ policies: z.array(policySchema) }),
-    run: async ({ db, query }) => ({ policies: await listPolicies(db, query) }),
+    run: async ({ ctx, db, query }) => ({ policies: await listPolicies(db, ctx, query) }),
   }),
   "admin.policies.create": operation({
     method: "POST",
@@ -212,7 +212,7 @@ export const adminOperations = {
     summary: "Invites and their status",
     access: "admin:users",
     output: z.object({ invites: z.array(inviteSchema) }),
-    run: async ({ db }) => ({ invites: await listInvites(db) }),
+    run: async ({ ctx, db }) => ({ invites: await listInvites(db, ctx) }),
   }),
   "admin.invites.create": operation({
     method: "POST",

@@ -1,9 +1,6 @@
 import { z } from "zod";
-import { actorOf, recordAudit } from "../security/audit";
-import { assertMayReadSessionActivity, assertMayReadUserActivity } from "../security/audit-access";
-import { auditExportStream, auditFilterSchema, auditListQuery, listAuditEvents } from "../security/audit-query";
-import { verifyAuditChain } from "../security/audit-verify";
-import { bindSessionFilter } from "../security/session-binding";
+import { auditFilterSchema, auditListQuery } from "../security/audit-query";
+import { exportAuditTrail, readAuditTrail, readSessionActivity, readUserActivity, verifyAuditTrail } from "../security/audit-service";
 import { Download, operation } from "./define";
 import { auditPageSchema, chainReportSchema } from "./shapes/audit";
 
@@ -22,7 +19,7 @@ export const auditOperations = {
     access: "admin:system",
     query: auditListQuery,
     output: auditPageSchema,
-    run: ({ db, query }) => listAuditEvents(db, query, query),
+    run: ({ ctx, db, query }) => readAuditTrail(db, ctx, query, query),
   }),
   "audit.userActivity": operation({
     method: "GET",
@@ -34,12 +31,7 @@ export const auditOperations = {
     params: z.object({ user_id: uuid }),
     query: auditListQuery,
     output: auditPageSchema,
-    run: async ({ ctx, db, params, query }) => {
-      assertMayReadUserActivity(ctx, params.user_id);
-      // ?session_id= is bound like one in a body: your own session (a session token: itself).
-      const sessionId = await bindSessionFilter(db, ctx, query.session_id);
-      return listAuditEvents(db, { ...query, user_id: params.user_id, session_id: sessionId }, query);
-    },
+    run: ({ ctx, db, params, query }) => readUserActivity(db, ctx, params.user_id, query, query),
   }),
   "audit.sessionActivity": operation({
     method: "GET",
@@ -51,10 +43,7 @@ export const auditOperations = {
     params: z.object({ session_id: uuid }),
     query: auditListQuery,
     output: auditPageSchema,
-    run: async ({ ctx, db, params, query }) => {
-      await assertMayReadSessionActivity(db, ctx, params.session_id);
-      return listAuditEvents(db, { ...query, session_id: params.session_id }, query);
-    },
+    run: ({ ctx, db, params, query }) => readSessionActivity(db, ctx, params.session_id, query, query),
   }),
   "audit.verify": operation({
     method: "GET",
@@ -64,11 +53,7 @@ export const auditOperations = {
     access: "admin:system",
     audits: ["resource.accessed"],
     output: chainReportSchema,
-    run: async ({ ctx, db }) => {
-      const report = await verifyAuditChain(db);
-      await recordAudit(db, { eventType: "resource.accessed", action: "verify_audit_chain", ...actorOf(ctx), resourceType: "audit_chain", details: { ok: report.ok, checked: report.checked, first_broken: report.first_broken } });
-      return report;
-    },
+    run: ({ ctx, db }) => verifyAuditTrail(db, ctx),
   }),
   "audit.export": operation({
     method: "GET",
@@ -82,11 +67,9 @@ export const auditOperations = {
     stream: { contentType: "application/x-ndjson", description: "One event per line (text/csv with format=csv), streamed as an attachment" },
     run: async ({ ctx, db, query }) => {
       const { format, ...filter } = query;
-      // Exports leave the system: the fact and the filters are themselves on the record.
-      await recordAudit(db, { eventType: "resource.accessed", action: "export_audit", ...actorOf(ctx), resourceType: "audit_chain", details: { format, filter } });
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       const type = format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
-      return new Download(auditExportStream(db, filter, format), type, `audit-${stamp}.${format}`);
+      return new Download(await exportAuditTrail(db, ctx, filter, format), type, `audit-${stamp}.${format}`);
     },
   }),
 };

@@ -54,8 +54,8 @@ export const boardOperations = {
     query: listProjectsQuery,
     output: projectListSchema,
     responseHeaders: NEXT_CURSOR,
-    run: async ({ db, query }) => {
-      const result = await listProjects(db, query);
+    run: async ({ ctx, db, query }) => {
+      const result = await listProjects(db, ctx, query);
       return page(result.projects, result.nextCursor);
     },
   }),
@@ -81,7 +81,7 @@ export const boardOperations = {
     access: "project:read",
     params: projectIdParams,
     output: projectSchema,
-    run: ({ db, params }) => getProject(db, { id: params.id }),
+    run: ({ ctx, db, params }) => getProject(db, { ctx, id: params.id }),
   }),
   "projects.update": operation({
     method: "PATCH",
@@ -218,7 +218,7 @@ export const boardOperations = {
     description: "With display name and description (Phase 1); nothing is probed.",
     access: "agent:list",
     output: agentTypesResponse,
-    run: async () => listAgentTypes(),
+    run: ({ ctx }) => listAgentTypes(ctx),
   }),
   "agents.available": operation({
     method: "GET",

@@ -20,7 +20,7 @@ export const catalogueOperations = {
     description: "Secrets only as {set, source}.",
     access: "agent:configure",
     output: z.object({ agents: z.array(agentConfigViewSchema) }),
-    run: async ({ db }) => ({ agents: await listAgentConfigs(db) }),
+    run: async ({ ctx, db }) => ({ agents: await listAgentConfigs(db, ctx) }),
   }),
   "admin.agents.get": operation({
     method: "GET",
@@ -30,7 +30,7 @@ export const catalogueOperations = {
     access: "agent:configure",
     params: typeParams,
     output: agentConfigViewSchema,
-    run: ({ db, params }) => getAgentConfig(db, params.type),
+    run: ({ ctx, db, params }) => getAgentConfig(db, ctx, params.type),
   }),
   "admin.agents.update": operation({
     method: "PUT",
@@ -54,10 +54,10 @@ export const catalogueOperations = {
     params: typeParams,
     output: ollamaModelsSchema,
     errors: [503],
-    run: async ({ db, params }) => {
+    run: async ({ ctx, db, params }) => {
       if (params.type !== "ollama") throw new AppError("not_found", `${params.type} has no model list`);
       try {
-        return { models: await ollamaModelsFor(db) };
+        return { models: await ollamaModelsFor(db, ctx) };
       } catch (error) {
         throw new AppError("unavailable", error instanceof Error ? error.message : "Ollama did not answer");
       }

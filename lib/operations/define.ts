@@ -7,10 +7,12 @@ import type { Permission } from "../security/permissions";
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
- * Who may call an operation, checked by `invoke` before the input is parsed:
- * anyone ("public"), any signed-in caller ("signed-in"), or holders of one permission.
+ * Who may call an operation, checked by `invoke` before the input is parsed: anyone ("public"),
+ * any signed-in caller ("signed-in"), a signed-in caller whose credential may write ("trusted":
+ * not a session on a pending device; self-service writes), or holders of one permission. The
+ * service the operation calls checks the same requirement itself.
  */
-export type Access = "public" | "signed-in" | Permission;
+export type Access = "public" | "signed-in" | "trusted" | Permission;
 
 /**
  * How an operation treats other people's objects. "own": the caller's own objects only; someone

@@ -140,7 +140,14 @@ function operationObject(op: Operation): JsonSchema {
 
 /** Who may call it, in words: the same `access` and `scope` that `invoke` and the services enforce. */
 function accessNote(op: Operation): string {
-  const who = op.access === "public" ? "Open to anyone." : op.access === "signed-in" ? "Any signed-in caller." : `Needs \`${op.access}\`.`;
+  const who =
+    op.access === "public"
+      ? "Open to anyone."
+      : op.access === "signed-in"
+        ? "Any signed-in caller."
+        : op.access === "trusted"
+          ? "Any signed-in caller whose credential may write (not a session on a device that is not trusted)."
+          : `Needs \`${op.access}\`.`;
   const scope = op.scope === "own" ? " Only the caller's own objects; others' answer 404 unless the caller may act for others." : "";
   return who + scope;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { openSession, openSessionSchema } from "../security/open-session";
-import { getSession, listSessions, revokeSession } from "../security/runtime-sessions";
-import { deleteMemory, getMemory, listMemory, memoryKeySchema, putMemory } from "../security/session-memory";
+import { localRuntime } from "../runtime";
+import { openSessionSchema } from "../security/open-session";
+import { memoryKeySchema } from "../security/session-memory";
 import { operation } from "./define";
 import { memoryEntrySchema, memoryListSchema, openedSessionSchema, sessionSchema } from "./shapes/security";
 
@@ -19,14 +19,14 @@ export const sessionOperations = {
     tag: TAG,
     summary: "Open a runtime session on a device",
     description:
-      "Returns the session token once. A new device starts pending (read-only) until trusted. user_id (optional) must name the caller (id or email), else 403. Without device_id the credential's default device is used. 429 quota_exceeded past MAX_SESSIONS_PER_USER live sessions or MAX_PENDING_DEVICES_PER_USER pending devices.",
-    access: "signed-in",
+      "Returns the session token once. A new device starts pending (read-only) until trusted. user_id (optional) must name the caller (id or email), else 403. Without device_id the credential's default device is used. Open it with an API token or the browser, not with another session's token. 429 quota_exceeded past MAX_SESSIONS_PER_USER live sessions or MAX_PENDING_DEVICES_PER_USER pending devices.",
+    access: "trusted",
     audits: ["session.created", "permission.denied"],
     body: openSessionSchema,
     status: 201,
     output: openedSessionSchema,
     errors: [429],
-    run: ({ ctx, db, body }) => openSession(db, ctx, body),
+    run: async ({ ctx, body }) => (await localRuntime()).openSession(ctx, body),
   }),
   "sessions.list": operation({
     method: "GET",
@@ -37,7 +37,7 @@ export const sessionOperations = {
     scope: "own",
     query: includeEndedQuery,
     output: z.object({ sessions: z.array(sessionSchema) }),
-    run: async ({ ctx, db, query }) => ({ sessions: await listSessions(db, { userId: ctx.user.id, includeEnded: query.include_ended === "true" }) }),
+    run: async ({ ctx, query }) => ({ sessions: await (await localRuntime()).listSessions(ctx, { includeEnded: query.include_ended === "true" }) }),
   }),
   "sessions.get": operation({
     method: "GET",
@@ -48,20 +48,19 @@ export const sessionOperations = {
     scope: "own",
     params: idParams,
     output: sessionSchema,
-    run: ({ ctx, db, params }) => getSession(db, ctx, params.id),
+    run: async ({ ctx, params }) => (await localRuntime()).getSession(ctx, params.id),
   }),
   "sessions.end": operation({
     method: "DELETE",
     path: "/api/runtime/sessions/{id}",
     tag: TAG,
     summary: "End a session now",
+    description: "A session may always end itself; ending another needs a credential that may write.",
     access: "signed-in",
     scope: "own",
     audits: ["session.deleted"],
     params: idParams,
-    run: async ({ ctx, db, params }) => {
-      await revokeSession(db, ctx, params.id);
-    },
+    run: async ({ ctx, params }) => (await localRuntime()).endSession(ctx, params.id),
   }),
   "memory.list": operation({
     method: "GET",
@@ -72,21 +71,19 @@ export const sessionOperations = {
     scope: "own",
     params: idParams,
     output: memoryListSchema,
-    run: ({ ctx, db, params }) => listMemory(db, ctx, params.id),
+    run: async ({ ctx, params }) => (await localRuntime()).listMemory(ctx, params.id),
   }),
   "memory.clear": operation({
     method: "DELETE",
     path: "/api/runtime/sessions/{id}/memory",
     tag: TAG,
     summary: "Clear the session's memory",
-    access: "signed-in",
+    access: "task:submit",
     audits: ["resource.deleted"],
     scope: "own",
     params: idParams,
     errors: [409],
-    run: async ({ ctx, db, params }) => {
-      await deleteMemory(db, ctx, params.id, null);
-    },
+    run: async ({ ctx, params }) => (await localRuntime()).deleteMemory(ctx, params.id, null),
   }),
   "memory.get": operation({
     method: "GET",
@@ -97,35 +94,33 @@ export const sessionOperations = {
     scope: "own",
     params: keyParams,
     output: memoryEntrySchema,
-    run: ({ ctx, db, params }) => getMemory(db, ctx, params.id, params.key),
+    run: async ({ ctx, params }) => (await localRuntime()).getMemory(ctx, params.id, params.key),
   }),
   "memory.put": operation({
     method: "PUT",
     path: "/api/runtime/sessions/{id}/memory/{key}",
     tag: TAG,
-    summary: "Set one memory key (needs task:submit)",
+    summary: "Set one memory key",
     description: 'Body `{"value": <any JSON>}`.',
-    access: "signed-in",
+    access: "task:submit",
     audits: ["resource.modified"],
     scope: "own",
     params: keyParams,
     body: z.object({ value: z.unknown() }).strict(),
     output: memoryEntrySchema,
     errors: [409, 413],
-    run: ({ ctx, db, params, body }) => putMemory(db, ctx, params.id, params.key, body.value),
+    run: async ({ ctx, params, body }) => (await localRuntime()).putMemory(ctx, params.id, params.key, body.value),
   }),
   "memory.delete": operation({
     method: "DELETE",
     path: "/api/runtime/sessions/{id}/memory/{key}",
     tag: TAG,
     summary: "Delete one memory key",
-    access: "signed-in",
+    access: "task:submit",
     audits: ["resource.deleted"],
     scope: "own",
     params: keyParams,
     errors: [409],
-    run: async ({ ctx, db, params }) => {
-      await deleteMemory(db, ctx, params.id, params.key);
-    },
+    run: async ({ ctx, params }) => (await localRuntime()).deleteMemory(ctx, params.id, params.key),
   }),
 };

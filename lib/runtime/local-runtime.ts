@@ -3,6 +3,9 @@ import { eventHubFor } from "../engine/event-hub";
 import { isTerminal } from "../engine/lifecycle";
 import { loadVisibleTask } from "./access";
 import type { AuthContext } from "../security/context";
+import { openSession, type OpenSessionInput } from "../security/open-session";
+import { getSession, listSessions, revokeSession } from "../security/runtime-sessions";
+import { deleteMemory, getMemory, listMemory, putMemory } from "../security/session-memory";
 import { requestCancel, provideInput as answer } from "./control";
 import { listAgents, listSkills } from "./discovery";
 import { getTask, listEvents, listTasks, queryTaskState } from "./queries";
@@ -24,6 +27,16 @@ export interface Runtime {
   retryTask(ctx: AuthContext, taskId: string, input?: RetryTaskBody): Promise<TaskDto>;
   listAgents(ctx: AuthContext): ReturnType<typeof listAgents>;
   listSkills(ctx: AuthContext): ReturnType<typeof listSkills>;
+  /** Sessions: a device-bound credential with its own memory scope (DESIGN.md §7). */
+  openSession(ctx: AuthContext, input: OpenSessionInput): ReturnType<typeof openSession>;
+  listSessions(ctx: AuthContext, options?: { includeEnded?: boolean }): ReturnType<typeof listSessions>;
+  getSession(ctx: AuthContext, sessionId: string): ReturnType<typeof getSession>;
+  endSession(ctx: AuthContext, sessionId: string): Promise<void>;
+  listMemory(ctx: AuthContext, sessionId: string): ReturnType<typeof listMemory>;
+  getMemory(ctx: AuthContext, sessionId: string, key: string): ReturnType<typeof getMemory>;
+  putMemory(ctx: AuthContext, sessionId: string, key: string, value: unknown): ReturnType<typeof putMemory>;
+  /** One key, or every key when `key` is null. */
+  deleteMemory(ctx: AuthContext, sessionId: string, key: string | null): Promise<void>;
 }
 
 /** How long cancel waits for a running task's worker to confirm before answering. */
@@ -97,6 +110,38 @@ export class LocalRuntime implements Runtime {
 
   listSkills(ctx: AuthContext) {
     return listSkills(this.db, ctx);
+  }
+
+  openSession(ctx: AuthContext, input: OpenSessionInput) {
+    return openSession(this.db, ctx, input);
+  }
+
+  listSessions(ctx: AuthContext, options: { includeEnded?: boolean } = {}) {
+    return listSessions(this.db, ctx, { userId: ctx.user.id, includeEnded: options.includeEnded });
+  }
+
+  getSession(ctx: AuthContext, sessionId: string) {
+    return getSession(this.db, ctx, sessionId);
+  }
+
+  endSession(ctx: AuthContext, sessionId: string) {
+    return revokeSession(this.db, ctx, sessionId);
+  }
+
+  listMemory(ctx: AuthContext, sessionId: string) {
+    return listMemory(this.db, ctx, sessionId);
+  }
+
+  getMemory(ctx: AuthContext, sessionId: string, key: string) {
+    return getMemory(this.db, ctx, sessionId, key);
+  }
+
+  putMemory(ctx: AuthContext, sessionId: string, key: string, value: unknown) {
+    return putMemory(this.db, ctx, sessionId, key, value);
+  }
+
+  deleteMemory(ctx: AuthContext, sessionId: string, key: string | null) {
+    return deleteMemory(this.db, ctx, sessionId, key);
   }
 }
 

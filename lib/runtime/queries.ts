@@ -8,8 +8,9 @@ import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { bindSessionFilter } from "../security/session-binding";
 import { decodeCursor, encodeCursor } from "../cursor";
-import { canSeeAll, loadVisibleTask } from "./access";
-import { pendingQuestion } from "./control";
+import { canActForOthers } from "../security/authorize";
+import { loadVisibleTask } from "./access";
+import { pendingQuestion } from "../engine/commands";
 import type { EventsQuery, ListTasksQuery, TaskDto, TaskStateDto } from "./schemas";
 import { toEventDto, toStateDto, toTaskDto } from "./serialize";
 
@@ -47,7 +48,7 @@ const taskCursorShape = z
 
 export async function listTasks(db: Database, ctx: AuthContext, query: ListTasksQuery): Promise<{ tasks: TaskDto[]; next_cursor: string | null }> {
   await authorize(ctx, "task:view");
-  if (query.all && !canSeeAll(ctx)) throw new AppError("forbidden", "Only administrators can list everyone's tasks");
+  if (query.all && !canActForOthers(ctx)) throw new AppError("forbidden", "Listing everyone's tasks needs the admin:users permission");
   const conditions: SQL[] = [];
   if (!query.all) conditions.push(eq(executions.userId, ctx.user.id));
   if (query.state) conditions.push(inArray(executions.state, query.state));

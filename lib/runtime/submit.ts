@@ -1,17 +1,16 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { executions, projects, type Execution } from "../db/schema";
-import { insertEventRows } from "../engine/event-log";
+import { projects } from "../db/schema";
+import { enqueueTask, taskExists } from "../engine/commands";
 import { isTerminal } from "../engine/lifecycle";
-import { announceWork } from "../engine/queue";
 import { AppError } from "../errors";
-import { recordAudit } from "../security/audit";
+import { actorOf } from "../security/audit";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { assertPolicies } from "../security/policies";
 import { bindSession } from "../security/session-binding";
 import { loadSkillsForTask } from "../skills";
-import { actorOf, loadVisibleTask } from "./access";
+import { loadVisibleTask } from "./access";
 import { requireAgent } from "./agents";
 import type { RetryTaskBody, SubmitTaskBody, TaskDto } from "./schemas";
 import { toTaskDto } from "./serialize";
@@ -22,18 +21,6 @@ export const DEFAULT_TASK_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 export interface SubmitOptions {
   /** Set by POST /api/tasks/execute: the board task this run belongs to. */
   boardTaskId?: string;
-}
-
-interface NewTask {
-  id?: string;
-  agentType: string;
-  prompt: string;
-  context: Record<string, unknown>;
-  skills: string[];
-  projectId: string | null;
-  boardTaskId: string | null;
-  retryOf: string | null;
-  timeoutMs: number;
 }
 
 /** Checks shared by submit and retry: permissions, agent, policies, skills, project, session. */
@@ -52,67 +39,40 @@ async function admit(db: Database, ctx: AuthContext, input: { agentType: string;
   return { agentType: adapter.type, binding };
 }
 
-/**
- * Insert the task, its first log entry, the audit row and the queue wake-up in one transaction:
- * a task is either fully enqueued or not there at all.
- */
-async function enqueue(db: Database, ctx: AuthContext, task: NewTask, binding: { sessionId: string; devicePk: string } | null, audit: "task.submitted" | "task.retried"): Promise<Execution> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(executions)
-      .values({
-        ...(task.id ? { id: task.id } : {}),
-        userId: ctx.user.id,
-        sessionId: binding?.sessionId ?? null,
-        devicePk: binding?.devicePk ?? null,
-        projectId: task.projectId,
-        boardTaskId: task.boardTaskId,
-        retryOf: task.retryOf,
-        agentType: task.agentType,
-        prompt: task.prompt,
-        context: task.context,
-        skills: task.skills,
-        timeoutMs: task.timeoutMs,
-        eventsCount: 1,
-      })
-      .returning();
-    await insertEventRows(tx, row.id, 0, 1, [{ type: "state", state: "PENDING", data: { from: null, ...(task.retryOf ? { retry_of: task.retryOf } : {}) } }]);
-    await recordAudit(tx, {
-      eventType: audit,
-      action: audit,
-      ...actorOf(ctx),
-      // A task bound to a session (session_id from a token or browser caller) is on that session's trail.
-      ...(binding ? { sessionId: binding.sessionId } : {}),
-      resourceType: "task",
-      resourceId: row.id,
-      details: { agent_type: row.agentType, project_id: row.projectId, skills: row.skills, via: ctx.via, ...(task.retryOf ? { retry_of: task.retryOf } : {}) },
-    });
-    await announceWork(tx, row.id);
-    return row;
-  });
+/** A task id chosen by the client must be new; whose task holds it is never revealed (409 either way). */
+async function assertNewTaskId(db: Database, taskId: string | undefined): Promise<void> {
+  if (taskId && (await taskExists(db, taskId))) throw new AppError("conflict", "This task_id is already in use; choose another or leave it out", { field: "task_id" });
+}
+
+function auditOf(ctx: AuthContext, eventType: "task.submitted" | "task.retried", row: { sessionId: string | null; agentType: string; projectId: string | null; skills: string[]; retryOf: string | null }) {
+  return {
+    eventType,
+    ...actorOf(ctx),
+    // A task bound to a session (session_id from a token or browser caller) is on that session's trail.
+    ...(row.sessionId ? { sessionId: row.sessionId } : {}),
+    details: { agent_type: row.agentType, project_id: row.projectId, skills: row.skills, via: ctx.via, ...(row.retryOf ? { retry_of: row.retryOf } : {}) },
+  };
 }
 
 export async function submitTask(db: Database, ctx: AuthContext, body: SubmitTaskBody, options: SubmitOptions = {}): Promise<TaskDto> {
   const skills = [...new Set(body.skills)];
   const { agentType, binding } = await admit(db, ctx, { agentType: body.agent_type, skills, projectId: body.project_id ?? null, sessionId: body.session_id });
-  const row = await enqueue(
-    db,
-    ctx,
-    {
-      id: body.task_id,
-      agentType,
-      prompt: body.prompt,
-      context: body.context,
-      skills,
-      projectId: body.project_id ?? null,
-      boardTaskId: options.boardTaskId ?? null,
-      retryOf: null,
-      timeoutMs: body.timeout_seconds ? body.timeout_seconds * 1000 : DEFAULT_TASK_TIMEOUT_MS,
-    },
-    binding,
-    "task.submitted",
-  );
-  return toTaskDto(row);
+  await assertNewTaskId(db, body.task_id);
+  const task = {
+    ...(body.task_id ? { id: body.task_id } : {}),
+    userId: ctx.user.id,
+    sessionId: binding?.sessionId ?? null,
+    devicePk: binding?.devicePk ?? null,
+    agentType,
+    prompt: body.prompt,
+    context: body.context,
+    skills,
+    projectId: body.project_id ?? null,
+    boardTaskId: options.boardTaskId ?? null,
+    retryOf: null,
+    timeoutMs: body.timeout_seconds ? body.timeout_seconds * 1000 : DEFAULT_TASK_TIMEOUT_MS,
+  };
+  return toTaskDto(await enqueueTask(db, task, auditOf(ctx, "task.submitted", task)));
 }
 
 /** A new task with the same input as a finished one, on purpose (never an automatic replay). */
@@ -126,22 +86,19 @@ export async function retryTask(db: Database, ctx: AuthContext, taskId: string, 
     projectId: original.projectId,
     sessionId: body.session_id,
   });
-  const row = await enqueue(
-    db,
-    ctx,
-    {
-      agentType,
-      prompt: original.prompt,
-      context: original.context,
-      skills: original.skills,
-      projectId: original.projectId,
-      boardTaskId: original.boardTaskId,
-      retryOf: original.id,
-      timeoutMs: original.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
-    },
-    binding,
-    "task.retried",
-  );
-  return toTaskDto(row);
+  const task = {
+    userId: ctx.user.id,
+    sessionId: binding?.sessionId ?? null,
+    devicePk: binding?.devicePk ?? null,
+    agentType,
+    prompt: original.prompt,
+    context: original.context,
+    skills: original.skills,
+    projectId: original.projectId,
+    boardTaskId: original.boardTaskId,
+    retryOf: original.id,
+    timeoutMs: original.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+  };
+  return toTaskDto(await enqueueTask(db, task, auditOf(ctx, "task.retried", task)));
 }
 

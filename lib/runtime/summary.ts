@@ -5,7 +5,7 @@ import { selectRows } from "../db/sql";
 import { AppError } from "../errors";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
-import { canSeeAll } from "./access";
+import { canActForOthers } from "../security/authorize";
 
 export const summaryQuerySchema = z.object({
   /** Admins: everyone's tasks. */
@@ -41,7 +41,7 @@ export type TaskSummary = z.infer<typeof taskSummarySchema>;
 /** The dashboard's numbers, aggregated by the database rather than shipped row by row. */
 export async function summarizeTasks(db: Database, ctx: AuthContext, query: SummaryQuery, now = new Date()): Promise<TaskSummary> {
   await authorize(ctx, "task:view");
-  if (query.all && !canSeeAll(ctx)) throw new AppError("forbidden", "Only administrators can summarise everyone's tasks");
+  if (query.all && !canActForOthers(ctx)) throw new AppError("forbidden", "Summarising everyone's tasks needs the admin:users permission");
   const since = new Date(now.getTime() - query.hours * 3600_000);
   const owner: SQL = query.all ? sql`true` : sql`user_id = ${ctx.user.id}`;
   // An ISO string with a cast: postgres.js does not serialise a Date bound in raw SQL.

@@ -4,6 +4,7 @@ import type { Database, DbOrTx } from "../db/client";
 import { apiTokens, users } from "../db/schema";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
+import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { lockUserQuotas, quotaExceeded } from "./quotas";
@@ -82,7 +83,9 @@ export async function createApiToken(db: Database, ctx: AuthContext, input: Crea
   return { ...tokenJson(row), token: secret };
 }
 
-export async function listApiTokens(db: DbOrTx, opts: { userId?: string; includeRevoked?: boolean }) {
+/** Token metadata: the caller's own, or anyone's (userId omitted or someone else's) with admin:users. */
+export async function listApiTokens(db: DbOrTx, ctx: AuthContext, opts: { userId?: string; includeRevoked?: boolean }) {
+  if (opts.userId !== ctx.user.id) await authorize(ctx, "admin:users");
   const rows = await db
     .select(publicColumns)
     .from(apiTokens)
@@ -98,7 +101,7 @@ export async function listApiTokens(db: DbOrTx, opts: { userId?: string; include
  * records it; the others answer the already-revoked token.
  */
 export async function revokeApiToken(db: Database, ctx: AuthContext, tokenId: string, opts: { asAdmin?: boolean } = {}) {
-  if (ctx.session && ctx.session.trust !== "trusted") throw new AppError("forbidden", "A session on a device that is not trusted may only read");
+  await authorize(ctx, opts.asAdmin ? "admin:users" : "trusted");
   const scope = and(eq(apiTokens.id, tokenId), opts.asAdmin ? undefined : eq(apiTokens.userId, ctx.user.id));
   return db.transaction(async (tx) => {
     const [revoked] = await tx

@@ -33,7 +33,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) throw new InvalidCredentials();
           const { db } = await getDatabase();
-          const result = await checkSignIn(db, { ...parsed.data, ip: clientIp(request) });
+          const result = await checkSignIn(db, { ...parsed.data, ip: clientIp(request.headers) });
           if (!result.ok) throw result.reason === "rate_limited" ? new RateLimited() : new InvalidCredentials();
           return { id: result.user.id, email: result.user.email, name: result.user.name };
         },

@@ -3,6 +3,7 @@ import type { Database, DbOrTx } from "../db/client";
 import { devices, runtimeSessions, users, type Device, type DeviceTrust } from "../db/schema";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
+import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { checkSignIn, rateLimitedError } from "./sign-in";
@@ -46,8 +47,9 @@ export async function touchDevice(
   return row;
 }
 
-/** Devices, pending first (they are the ones waiting for someone), then most recently seen. */
-export async function listDevices(db: DbOrTx, opts: { userId?: string; trust?: DeviceTrust; limit?: number }) {
+/** Devices, pending first (they are the ones waiting for someone), then most recently seen: the caller's own, or anyone's with admin:users. */
+export async function listDevices(db: DbOrTx, ctx: AuthContext, opts: { userId?: string; trust?: DeviceTrust; limit?: number }) {
+  if (opts.userId !== ctx.user.id) await authorize(ctx, "admin:users");
   const rows = await db
     .select({ device: devices, email: users.email, name: users.name })
     .from(devices)
@@ -58,7 +60,8 @@ export async function listDevices(db: DbOrTx, opts: { userId?: string; trust?: D
   return rows.map((r) => deviceJson(r.device, { email: r.email, name: r.name }));
 }
 
-export async function countPendingDevices(db: DbOrTx): Promise<number> {
+export async function countPendingDevices(db: DbOrTx, ctx: AuthContext): Promise<number> {
+  await authorize(ctx, "admin:users");
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(devices).where(eq(devices.trust, "pending"));
   return row?.n ?? 0;
 }
@@ -69,6 +72,9 @@ export async function countPendingDevices(db: DbOrTx): Promise<number> {
  * transaction, so no request after the commit can use them.
  */
 export async function decideDevice(db: Database, ctx: AuthContext, devicePk: string, trust: "trusted" | "revoked", scope: { ownerId?: string } = {}) {
+  // Owners may only revoke their own, and only from a credential that may write (never from a pending device).
+  const own = scope.ownerId !== undefined && scope.ownerId === ctx.user.id && trust === "revoked";
+  await authorize(ctx, own ? "trusted" : "admin:users");
   return db.transaction(async (tx) => {
     const at = now();
     const [device] = await tx

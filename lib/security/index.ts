@@ -3,10 +3,10 @@
  * out on purpose: importing it pulls in the whole Auth.js stack; import it directly where needed.
  */
 export type { AuthContext } from "./context";
-export { isAdmin } from "./context";
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, PENDING_DEVICE_PERMISSIONS, permissionsFor, narrowForDevice, isPermission, type Permission } from "./permissions";
 export { authenticate, contextForUser } from "./authenticate";
-export { authorize, canActForOthers, type OwnedResource } from "./authorize";
+export { authorize, canActForOthers, hasTrustedCredential, type OwnedResource, type Requirement } from "./authorize";
+export { credentialFromHeaders, refuseCredentialsInUrl, type Credential } from "./credentials";
 export { recordAudit, actorOf, chainHash, canonicalJson, AUDIT_EVENT_TYPES, GENESIS_HASH, type AuditEventType, type AuditInput } from "./audit";
 export { verifyAuditChain, type ChainReport } from "./audit-verify";
 export { listAuditEvents, iterateAuditEvents, auditEventJson } from "./audit-query";

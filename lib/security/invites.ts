@@ -5,6 +5,7 @@ import { invites, type Role } from "../db/schema";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
+import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { hashPassword } from "./passwords";
@@ -46,6 +47,7 @@ export function inviteLink(token: string, baseUrl?: string): string {
 
 /** An admin invites someone to join with a role; the token is returned once. */
 export async function createInvite(db: Database, ctx: AuthContext, input: z.infer<typeof createInviteSchema>, baseUrl?: string) {
+  await authorize(ctx, "admin:users");
   if (input.email) await assertEmailFree(db, input.email);
   const token = newSecret(INVITE_PREFIX);
   const row = await db.transaction(async (tx) => {
@@ -59,13 +61,15 @@ export async function createInvite(db: Database, ctx: AuthContext, input: z.infe
   return { ...inviteJson(row), token, url: inviteLink(token, baseUrl) };
 }
 
-export async function listInvites(db: DbOrTx) {
+export async function listInvites(db: DbOrTx, ctx: AuthContext) {
+  await authorize(ctx, "admin:users");
   const rows = await db.select().from(invites).where(eq(invites.kind, "invite")).orderBy(desc(invites.createdAt)).limit(500);
   return rows.map(inviteJson);
 }
 
 /** Withdraw an unused invite: it expires now. */
 export async function withdrawInvite(db: Database, ctx: AuthContext, inviteId: string) {
+  await authorize(ctx, "admin:users");
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(invites)

@@ -4,7 +4,8 @@ import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { getDatabase } from "../db";
 import { auth } from "./auth";
-import { contextForUser } from "./authenticate";
+import { authenticate } from "./authenticate";
+import { clientIp } from "./request-meta";
 import type { AuthContext } from "./context";
 import type { Permission } from "./permissions";
 
@@ -13,8 +14,11 @@ export async function pageContext(): Promise<AuthContext | null> {
   const session = await auth();
   if (!session?.user?.id) return null;
   const { db } = await getDatabase();
-  const req = new Request("http://portal.local/", { headers: await headers() });
-  return contextForUser(db, session.user.id, { via: "browser", req, requestId: randomUUID() });
+  const incoming = await headers();
+  return authenticate(
+    { kind: "browser", userId: session.user.id },
+    { db, requestId: randomUUID(), ip: clientIp(incoming), userAgent: incoming.get("user-agent") },
+  );
 }
 
 /**

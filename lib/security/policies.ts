@@ -4,6 +4,7 @@ import type { Database, DbOrTx } from "../db/client";
 import { accessPolicies, users, type AccessPolicy } from "../db/schema";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
+import { authorize } from "./authorize";
 import type { AuthContext } from "./context";
 import { ROLES } from "./permissions";
 
@@ -152,7 +153,8 @@ export function policyJson(p: AccessPolicy) {
   };
 }
 
-export async function listPolicies(db: DbOrTx, filter: z.infer<typeof listPoliciesQuery>) {
+export async function listPolicies(db: DbOrTx, ctx: AuthContext, filter: z.infer<typeof listPoliciesQuery>) {
+  await authorize(ctx, "admin:system");
   const rows = await db
     .select()
     .from(accessPolicies)
@@ -165,6 +167,7 @@ export async function listPolicies(db: DbOrTx, filter: z.infer<typeof listPolici
 /** Create a rule; its target is normalised first (aliases → canonical type), and unknown agents or skills are refused. */
 export async function createPolicy(db: Database, ctx: AuthContext, input: z.infer<typeof createPolicySchema>, targets: PolicyTargets) {
   const target = await normaliseTarget(db, input.kind, input.target, targets);
+  await authorize(ctx, "admin:system");
   return db.transaction(async (tx) => {
     if (input.subject_user_id) {
       const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.subject_user_id)).limit(1);
@@ -188,6 +191,7 @@ export async function createPolicy(db: Database, ctx: AuthContext, input: z.infe
 }
 
 export async function updatePolicy(db: Database, ctx: AuthContext, policyId: string, input: z.infer<typeof updatePolicySchema>) {
+  await authorize(ctx, "admin:system");
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(accessPolicies).where(eq(accessPolicies.id, policyId)).for("update").limit(1);
     if (!before) throw AppError.notFound("Policy");
@@ -198,6 +202,7 @@ export async function updatePolicy(db: Database, ctx: AuthContext, policyId: str
 }
 
 export async function deletePolicy(db: Database, ctx: AuthContext, policyId: string): Promise<void> {
+  await authorize(ctx, "admin:system");
   await db.transaction(async (tx) => {
     const [row] = await tx.delete(accessPolicies).where(eq(accessPolicies.id, policyId)).returning();
     if (!row) throw AppError.notFound("Policy");

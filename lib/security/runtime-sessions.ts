@@ -3,7 +3,7 @@ import type { Database, DbOrTx } from "../db/client";
 import { devices, runtimeSessions, users, type Device, type RuntimeSession } from "../db/schema";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
-import { canActForOthers } from "./authorize";
+import { authorize, canActForOthers } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { hashSecret } from "./tokens";
@@ -56,8 +56,9 @@ export async function getSession(db: DbOrTx, ctx: AuthContext, sessionId: string
   return sessionJson(row.session, row.device);
 }
 
-/** Sessions, newest first: one user's (userId), or everyone's for admin views (userId omitted). */
-export async function listSessions(db: DbOrTx, opts: { userId?: string; includeEnded?: boolean; limit?: number }) {
+/** Sessions, newest first: the caller's own (userId), or anyone's (userId omitted or someone else's) with admin:users. */
+export async function listSessions(db: DbOrTx, ctx: AuthContext, opts: { userId?: string; includeEnded?: boolean; limit?: number }) {
+  if (opts.userId !== ctx.user.id) await authorize(ctx, "admin:users");
   const rows = await db
     .select({ session: runtimeSessions, device: devices })
     .from(runtimeSessions)
@@ -71,9 +72,11 @@ export async function listSessions(db: DbOrTx, opts: { userId?: string; includeE
 
 /** End a session (owner or admin). Ending an ended session changes nothing. */
 export async function revokeSession(db: Database, ctx: AuthContext, sessionId: string): Promise<void> {
+  const row = await getVisibleSession(db, ctx, sessionId);
+  // A session may always end itself; ending any other needs a credential that may write.
+  if (sessionId !== ctx.session?.id) await authorize(ctx, "trusted");
+  if (row.session.endedAt) return;
   await db.transaction(async (tx) => {
-    const row = await getVisibleSession(tx, ctx, sessionId);
-    if (row.session.endedAt) return;
     const ended = await tx
       .update(runtimeSessions)
       .set({ endedAt: now(), endedReason: "revoked" })

@@ -17,9 +17,9 @@ export function withSignInThrottle<R extends Request>(handler: (req: R) => Promi
     const email = await emailFrom(req.clone() as Request);
     if (!email) return handler(req);
     const { db } = await getDatabase();
-    const throttle = await signInThrottle(db, { email, ip: clientIp(req) });
+    const throttle = await signInThrottle(db, { email, ip: clientIp(req.headers) });
     if (!throttle.limited) return handler(req);
-    log.warn({ ip: clientIp(req), retryAfter: throttle.retryAfterSeconds }, "sign-in throttled");
+    log.warn({ ip: clientIp(req.headers), retryAfter: throttle.retryAfterSeconds }, "sign-in throttled");
     const error = rateLimitedError(throttle.retryAfterSeconds);
     const url = new URL("/signin", req.url);
     url.searchParams.set("error", "CredentialsSignin");

@@ -4,6 +4,7 @@ import type { Database, DbOrTx } from "../db/client";
 import { userPermissionGrants, users, type Role } from "../db/schema";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
+import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { MIN_PASSWORD_LENGTH, hashPassword } from "./passwords";
@@ -60,7 +61,8 @@ export const listUsersQuery = z.object({
   status: z.enum(["active", "disabled"]).optional(),
 });
 
-export async function listUsers(db: DbOrTx, filter: z.infer<typeof listUsersQuery>) {
+export async function listUsers(db: DbOrTx, ctx: AuthContext, filter: z.infer<typeof listUsersQuery>) {
+  await authorize(ctx, "admin:users");
   const conditions: (SQL | undefined)[] = [
     filter.q ? or(ilike(users.email, `%${escapeLike(filter.q)}%`), ilike(users.name, `%${escapeLike(filter.q)}%`)) : undefined,
     filter.role ? eq(users.role, filter.role) : undefined,
@@ -71,7 +73,12 @@ export async function listUsers(db: DbOrTx, filter: z.infer<typeof listUsersQuer
   return rows.map((r) => userJson(r, grants.get(r.id)));
 }
 
-export async function getUser(db: DbOrTx, userId: string) {
+export async function getUser(db: DbOrTx, ctx: AuthContext, userId: string) {
+  await authorize(ctx, "admin:users");
+  return userById(db, userId);
+}
+
+async function userById(db: DbOrTx, userId: string) {
   const [row] = await db.select(publicUserColumns).from(users).where(eq(users.id, userId)).limit(1);
   if (!row) throw AppError.notFound("User");
   return userJson(row, (await grantsOf(db, [userId])).get(userId));
@@ -80,6 +87,7 @@ export async function getUser(db: DbOrTx, userId: string) {
 export const createUserSchema = z.object({ email: emailSchema, name: z.string().trim().min(1).max(100), role: roleSchema, password: passwordSchema }).strict();
 
 export async function createUserAccount(db: Database, ctx: AuthContext, input: z.infer<typeof createUserSchema>) {
+  await authorize(ctx, "admin:users");
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const row = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash });
@@ -119,6 +127,7 @@ export const updateUserSchema = z
  * disable themselves.
  */
 export async function updateUser(db: Database, ctx: AuthContext, userId: string, input: z.infer<typeof updateUserSchema>) {
+  await authorize(ctx, "admin:users");
   return db.transaction(async (tx) => {
     // Admins first, always in the same order, then the target: concurrent changes cannot deadlock.
     const activeAdmins = input.role !== undefined || input.disabled === true ? await lockActiveAdmins(tx) : [];
@@ -176,6 +185,7 @@ async function lockActiveAdmins(tx: DbOrTx): Promise<string[]> {
 
 /** Add or remove an extra permission for one user. Idempotent; only real changes are audited. */
 export async function setGrant(db: Database, ctx: AuthContext, userId: string, permission: z.infer<typeof permissionSchema>, granted: boolean) {
+  await authorize(ctx, "admin:users");
   return db.transaction(async (tx) => {
     const [target] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
     if (!target) throw AppError.notFound("User");
@@ -196,7 +206,7 @@ export async function setGrant(db: Database, ctx: AuthContext, userId: string, p
         details: { permission },
       });
     }
-    return getUser(tx, userId);
+    return userById(tx, userId);
   });
 }
 

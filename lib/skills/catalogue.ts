@@ -5,6 +5,7 @@ import type { Database, DbOrTx } from "../db/client";
 import { accessPolicies, skills, type Skill } from "../db/schema";
 import { AppError, isAppError } from "../errors";
 import { recordAudit } from "../security/audit";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { decide } from "../security/policies";
 import type { SkillForAgent } from "../agents/types";
@@ -32,6 +33,7 @@ async function usability(db: DbOrTx, ctx: AuthContext, rows: Skill[]): Promise<M
 
 /** The catalogue as the caller may see it (what GET /api/runtime/skills returns). */
 export async function listSkillsFor(db: DbOrTx, ctx: AuthContext): Promise<SkillSummary[]> {
+  await authorize(ctx, "skill:list");
   const rows = seesDisabled(ctx)
     ? await db.select().from(skills).orderBy(asc(skills.name))
     : await db.select().from(skills).where(eq(skills.enabled, true)).orderBy(asc(skills.name));
@@ -41,6 +43,7 @@ export async function listSkillsFor(db: DbOrTx, ctx: AuthContext): Promise<Skill
 
 /** One skill with its instructions and files; a disabled skill is hidden (404) from non-admins. */
 export async function getSkillFor(db: DbOrTx, ctx: AuthContext, name: string): Promise<SkillDetails> {
+  await authorize(ctx, "skill:list");
   const row = await findSkill(db, name);
   if (!row || (!row.enabled && !seesDisabled(ctx))) throw AppError.notFound("Skill");
   const usable = (await usability(db, ctx, [row])).get(row.name) ?? false;
@@ -60,6 +63,7 @@ export async function getSkillFor(db: DbOrTx, ctx: AuthContext, name: string): P
 }
 
 export async function setSkillEnabled(db: Database, ctx: AuthContext, name: string, enabled: boolean): Promise<SkillSummary> {
+  await authorize(ctx, "skill:install");
   // The change and its audit event commit together.
   const row = await db.transaction(async (tx) => {
     const existing = await findSkill(tx, name);
@@ -84,6 +88,7 @@ export async function setSkillEnabled(db: Database, ctx: AuthContext, name: stri
  * managed there (a sync would bring them back), so they can only be disabled.
  */
 export async function deleteSkill(db: Database, ctx: AuthContext, name: string): Promise<void> {
+  await authorize(ctx, "skill:install");
   const row = await findSkill(db, name);
   if (!row) throw AppError.notFound("Skill");
   if (isDirectorySource(row.source)) {

@@ -6,6 +6,7 @@ import type { Database } from "../db/client";
 import { skills, type Skill } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAudit } from "../security/audit";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { resolveInside, skillLayout, type ArchiveEntry } from "./archive-paths";
 import { scanSkillFolder, type ScannedSkill } from "./folder";
@@ -34,6 +35,7 @@ export function detectArchiveFormat(data: Buffer): ArchiveFormat | null {
 
 /** Install a skill from an uploaded .zip or .tar.gz held in memory. */
 export async function installSkillFromArchive(db: Database, ctx: AuthContext, archive: Buffer, opts: { replace?: boolean } = {}): Promise<InstallResult> {
+  await authorize(ctx, "skill:install");
   const format = detectArchiveFormat(archive);
   if (!format) throw new AppError("unsupported_media_type", "Upload a .zip or .tar.gz archive holding the skill folder");
   const entries = format === "zip" ? await readZip(archive) : await readTarGz(archive);
@@ -49,6 +51,7 @@ export async function installSkillFromArchive(db: Database, ctx: AuthContext, ar
 
 /** Install a skill by copying a folder that already exists on the server. */
 export async function installSkillFromPath(db: Database, ctx: AuthContext, sourcePath: string, opts: { replace?: boolean } = {}): Promise<InstallResult> {
+  await authorize(ctx, "skill:install");
   if (!path.isAbsolute(sourcePath)) throw new AppError("validation_failed", "path must be an absolute path on the server");
   const source = path.resolve(sourcePath);
   if (isInside(installedSkillsRoot(), source)) {

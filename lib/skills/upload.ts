@@ -1,6 +1,7 @@
 import type { Database } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { recordAudit } from "../security/audit";
+import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { installSkillFromArchive, installSkillFromPath, type InstallResult } from "./install";
 import { SKILL_LIMITS } from "./limits";
@@ -35,6 +36,7 @@ const truthy = (v: unknown) => v === true || v === "true" || v === "1" || v === 
  * on the server. Refusals are audited as failed installs; nothing else is kept.
  */
 export async function installSkill(db: Database, ctx: AuthContext, source: SkillSource, opts: { replace?: boolean }): Promise<InstallResult> {
+  await authorize(ctx, "skill:install");
   try {
     if ("path" in source) return await installSkillFromPath(db, ctx, source.path, opts);
     return await installUpload(db, ctx, source.upload, opts);

@@ -24,11 +24,9 @@ describe("role × operation matrix over HTTP", async () => {
         const text = type.includes("json") ? await res.text() : (await res.body?.cancel(), "");
         const expected = expectedAccess(op, subject);
         const statusOk = expected === "401" ? res.status === 401 : expected === "403" ? res.status === 403 : res.status !== 401 && res.status !== 403;
-        // A signed-in operation may still refuse a pending device for its own reasons (opening sessions, writing memory).
-        const tolerated = subject.pendingDevice && op.access === "signed-in" && res.status === 403;
         const json = res.status === 204 || type.includes("json") || (op.stream !== undefined && res.ok);
         const problems = [
-          !statusOk && !tolerated ? `expected ${expected}` : null,
+          !statusOk ? `expected ${expected}` : null,
           res.status >= 500 ? "a 5xx" : null,
           !json ? `content-type ${type || "(none)"}` : null,
           SECRET_FIELD.test(text) ? "A SECRET FIELD" : null,

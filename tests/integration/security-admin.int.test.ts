@@ -89,7 +89,7 @@ describe("admin APIs", async () => {
     expect(res.status).toBe(200);
     expect((await res.json()).permissions).toContain("task:submit");
     expect((await eventsOf("permission.granted", viewer.id))[0].details).toEqual({ permission: "task:submit" });
-    const ctx = await contextForUser(db, viewer.id, { via: "browser", req: new Request("http://x/"), requestId: "r-12345678" });
+    const ctx = await contextForUser(db, viewer.id, { via: "browser", requestId: "r-12345678", ip: null, userAgent: null });
     expect(ctx!.permissions.has("task:submit")).toBe(true);
     expect((await grant(await as(admin.id, "/x", json({ permission: "nope" })), routeParams({ id: viewer.id }))).status).toBe(422);
     const removed = await ungrant(await as(admin.id, "/x", { method: "DELETE" }), routeParams({ id: viewer.id, permission: "task:submit" }));
@@ -151,7 +151,7 @@ describe("admin APIs", async () => {
     expect(res.status).toBe(201);
     const policy = await res.json();
     expect((await eventsOf("policy.created", policy.id)).length).toBe(1);
-    const ctx = (await contextForUser(db, dev.id, { via: "browser", req: new Request("http://x/"), requestId: "r-12345678" }))!;
+    const ctx = (await contextForUser(db, dev.id, { via: "browser", requestId: "r-12345678", ip: null, userAgent: null }))!;
     await expect(assertPolicies(db, ctx, { agentType: "claude" })).rejects.toMatchObject({ code: "forbidden" });
     await assertPolicies(db, ctx, { agentType: "ollama" });
 

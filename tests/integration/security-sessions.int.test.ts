@@ -257,12 +257,12 @@ describe("runtime sessions, devices and session memory", async () => {
   });
 
   describe("session_id binding (bindSession)", () => {
-    const ctxFor = async (userId: string, req: Request) => (await contextForUser(db, userId, { via: "browser", req, requestId: "test-req-1" }))!;
+    const ctxFor = async (userId: string) => (await contextForUser(db, userId, { via: "browser", requestId: "test-req-1", ip: null, userAgent: null }))!;
 
     it("accepts the caller's own session and refuses anyone else's with 403", async () => {
       const s = await openSessionFor(db, ada.id);
       const other = await openSessionFor(db, bob.id);
-      const adaCtx = await ctxFor(ada.id, new Request("http://localhost/"));
+      const adaCtx = await ctxFor(ada.id);
       expect(await bindSession(db, adaCtx, s.sessionId)).toEqual({ sessionId: s.sessionId, devicePk: s.devicePk });
       expect(await bindSession(db, adaCtx, undefined)).toBeNull();
       await expect(bindSession(db, adaCtx, other.sessionId)).rejects.toMatchObject({ code: "forbidden" });
@@ -278,7 +278,7 @@ describe("runtime sessions, devices and session memory", async () => {
     it("refuses an ended session id", async () => {
       const s = await openSessionFor(db, ada.id);
       await deleteSession(await browserRequest(ada.id, `/x`, { method: "DELETE" }), routeParams({ id: s.sessionId }));
-      const adaCtx = await ctxFor(ada.id, new Request("http://localhost/"));
+      const adaCtx = await ctxFor(ada.id);
       await expect(bindSession(db, adaCtx, s.sessionId)).rejects.toMatchObject({ code: "forbidden" });
     });
   });

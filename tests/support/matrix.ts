@@ -48,6 +48,7 @@ export function expectedAccess(op: Operation, subject: Subject): "401" | "403" |
   if (op.access === "public") return "allowed";
   if (subject.permissions === null) return "401";
   if (op.access === "signed-in") return "allowed";
+  if (op.access === "trusted") return subject.pendingDevice ? "403" : "allowed";
   return subject.permissions.includes(op.access) ? "allowed" : "403";
 }
 

@@ -4,6 +4,7 @@ import { Suspense } from "react";
 import { TasksList } from "@/components/tasks/tasks-list";
 import { PageHeader } from "@/components/ui/page-header";
 import { SkeletonRows } from "@/components/ui/skeleton";
+import { canActForOthers } from "@/lib/security/authorize";
 import { requirePageContext } from "@/lib/security/page-context";
 
 export const metadata: Metadata = { title: "Tasks" };
@@ -25,7 +26,7 @@ export default async function TasksPage() {
         }
       />
       <Suspense fallback={<SkeletonRows rows={6} />}>
-        <TasksList canSeeAll={ctx.user.role === "ADMIN"} canSubmit={canSubmit} canReadProjects={ctx.permissions.has("project:read")} />
+        <TasksList canSeeAll={canActForOthers(ctx)} canSubmit={canSubmit} canReadProjects={ctx.permissions.has("project:read")} />
       </Suspense>
     </div>
   );

@@ -15,8 +15,7 @@ import { CliError, EXIT, usageError } from "../exit-codes";
 export async function localActor(db: Database, email: string | undefined): Promise<AuthContext> {
   const user = email ? await byEmail(db, email) : await onlyAdmin(db);
   const who = `${safeUser()}@${hostname()}`;
-  const req = new Request("http://localhost/", { headers: { "user-agent": `clawlink run --local (${who})` } });
-  const ctx = await contextForUser(db, user.id, { via: "local", req, requestId: randomUUID() });
+  const ctx = await contextForUser(db, user.id, { via: "local", requestId: randomUUID(), ip: null, userAgent: `clawlink run --local (${who})` });
   if (!ctx) throw new CliError(`The account ${user.email} is disabled`, EXIT.auth, "forbidden");
   return ctx;
 }

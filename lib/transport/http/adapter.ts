@@ -3,7 +3,11 @@ import { getDatabase } from "../../db";
 import { AppError } from "../../errors";
 import { log } from "../../log";
 import { Download, EventStream, invoke, operationList, Reply, toAppError, type CallMeta, type Operation, type Outcome, type RawInput } from "../../operations";
-import { authenticate } from "../../security/authenticate";
+import { env } from "../../env";
+import { authenticate, type CallerMeta } from "../../security/authenticate";
+import type { AuthContext } from "../../security/context";
+import { credentialFromHeaders, refuseCredentialsInUrl } from "../../security/credentials";
+import { assertSameOrigin } from "../../security/csrf";
 import { clientIp } from "../../security/request-meta";
 import { isJsonType, readBody, readJson } from "./body";
 import { Router } from "./router";
@@ -59,19 +63,20 @@ export async function handleOperation(op: Operation, req: Request, params: Recor
 }
 
 async function serve(op: Operation, req: Request, params: Record<string, string>, requestId: string): Promise<Response> {
-  const { db } = await getDatabase();
-  const authenticating = authenticate(req, { db, requestId });
-  // Anyone may call a public operation; credentials, if sent, only add who is calling.
-  const ctx = op.access === "public" ? await authenticating.catch(() => null) : await authenticating;
   const url = new URL(req.url);
+  refuseCredentialsInUrl(url.searchParams);
+  const { db } = await getDatabase();
   const meta: CallMeta = {
     requestId,
-    ip: clientIp(req),
+    ip: clientIp(req.headers),
     userAgent: req.headers.get("user-agent"),
     origin: url.origin,
     signal: req.signal,
     lastEventId: req.headers.get("last-event-id"),
   };
+  const identify = caller(req, url, { db, ...meta });
+  // Anyone may call a public operation; credentials, if sent, only add who is calling.
+  const ctx = op.access === "public" ? await identify.catch(() => null) : await identify;
   const input: RawInput = { params, query: Object.fromEntries(url.searchParams.entries()), body: () => readJson(req) };
   const contentType = req.headers.get("content-type") ?? "";
   if (op.upload && contentType && !isJsonType(contentType)) input.upload = { contentType, read: (limit) => readBody(req, limit) };
@@ -79,6 +84,13 @@ async function serve(op: Operation, req: Request, params: Record<string, string>
   const response = toResponse(op, outcome);
   response.headers.set("x-request-id", requestId);
   return response;
+}
+
+/** Who sent the request: bearer header or session cookie; a cookie write must come from our own pages. */
+async function caller(req: Request, url: URL, meta: CallerMeta): Promise<AuthContext | null> {
+  const credential = await credentialFromHeaders(req.headers, { secureCookie: url.protocol === "https:" });
+  if (credential?.kind === "browser") assertSameOrigin(req, { trustProxy: env().TRUST_PROXY, appUrl: env().APP_URL, fallbackHost: url.host });
+  return authenticate(credential, meta);
 }
 
 function toResponse(op: Operation, outcome: Outcome<unknown>): Response {
