@@ -33,7 +33,7 @@ export interface paths {
          * Trust one of your own pending devices
          * @description Browser only: re-enter your password to confirm.
          *
-         *     Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         *     Any signed-in caller whose credential may write (not a session on a device that is not trusted). Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         post: operations["accountDevicesApprove"];
         delete?: never;
@@ -55,7 +55,7 @@ export interface paths {
          * Revoke one of your own devices
          * @description Every session on the device ends at once; only an admin can trust it again.
          *
-         *     Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         *     Any signed-in caller whose credential may write (not a session on a device that is not trusted). Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         post: operations["accountDevicesRevoke"];
         delete?: never;
@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API token; its secret is shown once
-         * @description Any signed-in caller.
+         * @description Any signed-in caller whose credential may write (not a session on a device that is not trusted).
          */
         post: operations["accountTokensCreate"];
         delete?: never;
@@ -120,7 +120,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke one of the caller's tokens
-         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         * @description Any signed-in caller whose credential may write (not a session on a device that is not trusted). Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         delete: operations["accountTokensRevoke"];
         options?: never;
@@ -819,9 +819,9 @@ export interface paths {
         put?: never;
         /**
          * Open a runtime session on a device
-         * @description Returns the session token once. A new device starts pending (read-only) until trusted. user_id (optional) must name the caller (id or email), else 403. Without device_id the credential's default device is used. 429 quota_exceeded past MAX_SESSIONS_PER_USER live sessions or MAX_PENDING_DEVICES_PER_USER pending devices.
+         * @description Returns the session token once. A new device starts pending (read-only) until trusted. user_id (optional) must name the caller (id or email), else 403. Without device_id the credential's default device is used. Open it with an API token or the browser, not with another session's token. 429 quota_exceeded past MAX_SESSIONS_PER_USER live sessions or MAX_PENDING_DEVICES_PER_USER pending devices.
          *
-         *     Any signed-in caller.
+         *     Any signed-in caller whose credential may write (not a session on a device that is not trusted).
          */
         post: operations["sessionsOpen"];
         delete?: never;
@@ -846,7 +846,9 @@ export interface paths {
         post?: never;
         /**
          * End a session now
-         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         * @description A session may always end itself; ending another needs a credential that may write.
+         *
+         *     Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         delete: operations["sessionsEnd"];
         options?: never;
@@ -870,7 +872,7 @@ export interface paths {
         post?: never;
         /**
          * Clear the session's memory
-         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         * @description Needs `task:submit`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         delete: operations["memoryClear"];
         options?: never;
@@ -891,16 +893,16 @@ export interface paths {
          */
         get: operations["memoryGet"];
         /**
-         * Set one memory key (needs task:submit)
+         * Set one memory key
          * @description Body `{"value": <any JSON>}`.
          *
-         *     Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         *     Needs `task:submit`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         put: operations["memoryPut"];
         post?: never;
         /**
          * Delete one memory key
-         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         * @description Needs `task:submit`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         delete: operations["memoryDelete"];
         options?: never;
@@ -1432,6 +1434,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not the caller's to see */
             404: {
                 headers: {
@@ -1522,6 +1533,15 @@ export interface operations {
             };
             /** @description No valid credentials (session cookie, API token or runtime session token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1721,6 +1741,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Conflicts with the current state */
             409: {
                 headers: {
@@ -1788,6 +1817,15 @@ export interface operations {
             };
             /** @description No valid credentials (session cookie, API token or runtime session token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4861,6 +4899,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The body failed validation; details.issues names the fields */
             422: {
                 headers: {
@@ -5101,6 +5148,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not the caller's to see */
             404: {
                 headers: {
@@ -5228,6 +5284,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not the caller's to see */
             404: {
                 headers: {
@@ -5296,6 +5361,15 @@ export interface operations {
             };
             /** @description No valid credentials (session cookie, API token or runtime session token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
