@@ -23,11 +23,11 @@ export interface OriginPolicy {
  */
 export function assertSameOrigin(req: { method: string; headers: Headers }, policy: OriginPolicy): void {
   if (SAFE_METHODS.has(req.method.toUpperCase())) return;
-  assertBrowserOrigin(req);
+  assertBrowserOrigin(req, policy);
 }
 
 /** The same check whatever the method: a WebSocket upgrade is a GET that opens a read-write channel. */
-export function assertBrowserOrigin(req: Request): void {
+export function assertBrowserOrigin(req: { headers: Headers }, policy: OriginPolicy): void {
   const origin = req.headers.get("origin");
   if (origin !== null) {
     if (!allowedHosts(req.headers, policy).has(hostOf(origin) ?? "\0")) {

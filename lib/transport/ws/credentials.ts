@@ -2,9 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Database } from "../../db/client";
 import { AppError } from "../../errors";
-import { authenticate } from "../../security/authenticate";
+import { env } from "../../env";
+import { authenticate, type CallerMeta } from "../../security/authenticate";
 import type { AuthContext } from "../../security/context";
+import { credentialFromHeaders, refuseCredentialsInUrl } from "../../security/credentials";
 import { assertBrowserOrigin } from "../../security/csrf";
+import { clientIp } from "../../security/request-meta";
 
 /**
  * The one place the WebSocket transport authenticates, through lib/security's authenticate():
@@ -20,21 +23,25 @@ export interface UpgradeCredentials {
 /** Who the upgrade request proves to be; null when it carries no credential (an `auth` frame must follow). */
 export async function authenticateUpgrade(db: Database, req: IncomingMessage, opts: UpgradeCredentials): Promise<AuthContext | null> {
   const request = upgradeRequest(req, opts, { keepCredentials: true });
-  const ctx = await authenticate(request, { db, requestId: randomUUID() });
-  if (ctx?.via === "browser") assertBrowserOrigin(request);
-  return ctx;
+  refuseCredentialsInUrl(new URL(request.url).searchParams);
+  const credential = await credentialFromHeaders(request.headers, { secureCookie: new URL(request.url).protocol === "https:" });
+  if (credential?.kind === "browser") assertBrowserOrigin(request, { trustProxy: opts.trustProxy, appUrl: env().APP_URL, fallbackHost: new URL(request.url).host });
+  return authenticate(credential, callerMeta(db, request));
 }
 
 /** Who an `auth` frame's token proves to be; throws 401 when it proves nothing. */
 export async function authenticateToken(db: Database, req: IncomingMessage, token: string, opts: UpgradeCredentials): Promise<AuthContext> {
   const request = upgradeRequest(req, opts, { keepCredentials: false });
-  request.headers.set("authorization", `Bearer ${token}`);
-  const ctx = await authenticate(request, { db, requestId: randomUUID() });
+  const ctx = await authenticate({ kind: "bearer", token }, callerMeta(db, request));
   if (!ctx) throw new AppError("unauthenticated", "The token was not accepted");
   return ctx;
 }
 
-/** The upgrade as a Fetch Request (what authenticate() reads today). */
+function callerMeta(db: Database, request: Request): CallerMeta {
+  return { db, requestId: randomUUID(), ip: clientIp(request.headers), userAgent: request.headers.get("user-agent") };
+}
+
+/** The upgrade as a Fetch Request: its headers and the URL it was addressed to. */
 function upgradeRequest(req: IncomingMessage, opts: UpgradeCredentials, { keepCredentials }: { keepCredentials: boolean }): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
