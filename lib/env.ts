@@ -32,6 +32,14 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   /** Run the worker inside the web process (default) or not (web-only node). */
   CLAWLINK_WORKER: z.enum(["on", "off"]).default("on"),
+  /** How long a task's workspace is kept after its last use (unless a pull request from it is open). */
+  WORKSPACE_RETENTION_HOURS: z.coerce.number().min(0).max(24 * 365).default(168),
+  /** GitHub REST API base; set it for GitHub Enterprise (https://ghe.example.com/api/v3). */
+  GITHUB_API_URL: z.string().url().default("https://api.github.com"),
+  /** Where repositories are cloned from: `<base>/<owner>/<repo>.git` (GitHub Enterprise: its web URL). */
+  GITHUB_GIT_URL: z.string().min(1).default("https://github.com"),
+  /** A token used for projects without a credential of their own. */
+  GITHUB_TOKEN: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
   /** Believe X-Forwarded-For from a reverse proxy in front of us; otherwise the socket address is used. */
   TRUST_PROXY: booleanFlag,
   /** Live (unexpired, not ended) runtime sessions one user may hold at once. */

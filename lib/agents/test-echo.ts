@@ -1,4 +1,7 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { z } from "zod";
+import { git } from "../workspaces/git";
 import { testAgentEnabled } from "../env";
 import { findAgent, registerAgent } from "./registry";
 import type { AgentAdapter, AgentRunInput, AgentRunResult } from "./types";
@@ -19,10 +22,15 @@ const stepSchema = z.union([
   z.object({ fail: z.string() }).strict(),
   z.object({ hang: z.literal(true) }).strict(),
   z.object({ result: z.string() }).strict(),
+  z.object({ write: z.string().min(1), content: z.string() }).strict(),
+  // Bytes that JSON text cannot carry (a NUL, for binary files).
+  z.object({ write: z.string().min(1), base64: z.string() }).strict(),
+  z.object({ delete: z.string().min(1) }).strict(),
+  z.object({ commit: z.string().min(1) }).strict(),
 ]);
 export type TestEchoStep = z.infer<typeof stepSchema>;
 
-const PROMPT_COMMANDS = new Set(["say", "chunks", "sleep", "ask", "approve", "progress", "fail", "hang", "result"]);
+const PROMPT_COMMANDS = new Set(["say", "chunks", "sleep", "ask", "approve", "progress", "fail", "hang", "result", "write", "delete", "commit"]);
 
 /** Steps from `context.steps`, else from a command prompt, else: say the prompt back. */
 export function parseSteps(prompt: string, context: Record<string, unknown>): TestEchoStep[] {
@@ -51,6 +59,15 @@ export function parseSteps(prompt: string, context: Record<string, unknown>): Te
         return { hang: true };
       case "result":
         return { result: arg };
+      case "write": {
+        // write:path=content (\n in the content is a newline)
+        const eq = arg.indexOf("=");
+        return { write: eq < 0 ? arg : arg.slice(0, eq), content: eq < 0 ? "" : arg.slice(eq + 1).replace(/\\n/g, "\n") };
+      }
+      case "delete":
+        return { delete: arg };
+      case "commit":
+        return { commit: arg || "test-echo commit" };
       default:
         return { say: arg };
     }
@@ -77,7 +94,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function run({ prompt, context, signal, emit, askHuman }: AgentRunInput): Promise<AgentRunResult> {
+/** A path inside the workspace, or an error (the test agent must not write elsewhere either). */
+function inside(workspace: string, file: string): string {
+  const target = path.resolve(workspace, file);
+  if (!target.startsWith(path.resolve(workspace) + path.sep)) throw new Error(`${file} is outside the workspace`);
+  return target;
+}
+
+async function run({ prompt, context, signal, emit, askHuman, workspace }: AgentRunInput): Promise<AgentRunResult> {
   const steps = parseSteps(prompt, context);
   const answers: string[] = [];
   let result = `echo: ${prompt}`;
@@ -103,6 +127,20 @@ async function run({ prompt, context, signal, emit, askHuman }: AgentRunInput): 
     else if ("tool" in step) {
       emit({ type: "tool_call", name: step.tool, input: step.input });
       emit({ type: "tool_result", name: step.tool, output: step.output ?? "ok" });
+    } else if ("write" in step) {
+      const target = inside(workspace, step.write);
+      await mkdir(path.dirname(target), { recursive: true });
+      const bytes = "base64" in step ? Buffer.from(step.base64, "base64") : Buffer.from(step.content);
+      await writeFile(target, bytes);
+      emit({ type: "tool_call", name: "write", input: { file_path: step.write } });
+      emit({ type: "tool_result", name: "write", output: `wrote ${bytes.length} bytes` });
+    } else if ("delete" in step) {
+      await rm(inside(workspace, step.delete), { force: true });
+      emit({ type: "tool_call", name: "delete", input: { file_path: step.delete } });
+      emit({ type: "tool_result", name: "delete", output: "deleted" });
+    } else if ("commit" in step) {
+      await commitAll(workspace, step.commit);
+      emit({ type: "progress", message: `committed: ${step.commit}` });
     } else if ("fail" in step) throw new Error(step.fail);
     else if ("hang" in step) await sleep(2_147_000_000, signal);
     else result = step.result;
@@ -110,12 +148,19 @@ async function run({ prompt, context, signal, emit, askHuman }: AgentRunInput): 
   return { output: result, data: { steps: steps.length, answers } };
 }
 
+/** What an agent's own `git commit -a` would do, as the test agent. */
+async function commitAll(workspace: string, message: string): Promise<void> {
+  const identity = { GIT_AUTHOR_NAME: "test-echo", GIT_AUTHOR_EMAIL: "test-echo@localhost", GIT_COMMITTER_NAME: "test-echo", GIT_COMMITTER_EMAIL: "test-echo@localhost" };
+  await git({ dir: workspace }, ["add", "--all"]);
+  await git({ dir: workspace }, ["commit", "--quiet", "-m", message], identity);
+}
+
 export const testEchoAgent: AgentAdapter = {
   type: "test-echo",
   displayName: "Test echo",
   description: "A scriptable agent for tests: streams output, asks questions, fails or hangs on command",
   backend: "built-in (tests only)",
-  // Deterministic and side-effect free, so a run lost with its node can safely be replayed.
+  // Deterministic (its writes are idempotent), so a run lost with its node can safely be replayed.
   resumable: true,
   probe: async () => ({ available: true, version: "1" }),
   run,

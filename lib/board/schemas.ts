@@ -165,6 +165,10 @@ export const boardTaskSchema = z.object({
   created_at: timestamp,
   updated_at: timestamp,
   last_execution: taskExecutionSummarySchema.nullable().describe("The most recent runtime task started from this card"),
+  pull_request: z
+    .object({ url: z.string(), number: z.number().int(), state: z.string() })
+    .nullable()
+    .describe("The pull request opened from this card's task, if any"),
 });
 export type BoardTaskJson = z.infer<typeof boardTaskSchema>;
 

@@ -34,6 +34,7 @@ export function toTaskJson(row: BoardTaskRow, lastExecution: ExecutionSummary | 
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
     last_execution: lastExecution,
+    pull_request: row.pullRequest ?? null,
   };
 }
 

@@ -17,6 +17,8 @@ export interface EngineDeps {
   loadSkills: (db: Database, names: string[]) => Promise<SkillForAgent[]>;
   /** The folder the agent works in; created if missing. */
   workspaceFor: (task: Execution) => Promise<string>;
+  /** After the agent stopped, before the outcome is recorded (e.g. note where its changes ended). */
+  afterRun?: (task: Execution) => Promise<void>;
 }
 
 export interface RunEnvironment {
@@ -159,6 +161,7 @@ export class TaskRun {
       config: prepared.config,
     });
     const outcome = await this.settle(run);
+    await this.env.deps.afterRun?.(task).catch((error: unknown) => log.warn({ err: error, taskId: this.id }, "after-run step failed"));
     if (this.reason) return this.settleAborted();
     if (outcome.ok) {
       const result = { output: outcome.value.output, ...(outcome.value.data ? { data: outcome.value.data } : {}) };

@@ -9,6 +9,7 @@ import { buildOpenApiDocument } from "./openapi";
 import { runtimeOperations } from "./runtime";
 import { sessionOperations } from "./sessions";
 import { systemOperations } from "./system";
+import { workProductOperations } from "./work-products";
 
 export { Download, EventStream, Reply, operation, type Access, type Call, type CallMeta, type HttpMethod, type Operation, type Outcome, type Scope, type Upload } from "./define";
 export { invoke, type RawInput } from "./invoke";
@@ -23,6 +24,7 @@ const described = {
   ...catalogueOperations,
   ...adminOperations,
   ...boardOperations,
+  ...workProductOperations,
 };
 
 /**

@@ -1,25 +1,22 @@
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
-import { eq } from "drizzle-orm";
 import { resolveAgentSettings } from "../agents/config";
 import { findAgent } from "../agents/registry";
 import type { Database, DatabaseHandle } from "../db/client";
-import { projects, type Execution } from "../db/schema";
+import type { Execution } from "../db/schema";
 import { createEngine, type Engine, type EngineTimings } from "../engine/engine";
 import type { EngineDeps } from "../engine/task-run";
 import { env } from "../env";
 import { loadSkillsForTask } from "../skills";
+import { finishWorkspace, prepareWorkspace } from "../workspaces/prepare";
+import { startRetentionSweeper } from "../workspaces/retention";
 import { ensureAgents } from "./agents";
 
-/** Where an agent works: the project's checkout when it has one, else a fresh folder per task. */
-export async function workspaceFor(db: Database, task: Execution): Promise<string> {
-  if (task.projectId) {
-    const [project] = await db.select({ localPath: projects.localPath }).from(projects).where(eq(projects.id, task.projectId)).limit(1);
-    if (project?.localPath) return project.localPath;
-  }
-  const folder = path.resolve(env().DATA_DIR, "workspaces", task.id);
-  await mkdir(folder, { recursive: true });
-  return folder;
+/**
+ * Where an agent works: a git worktree of the project's repository on its own branch, else a
+ * scratch repository; a runtime session (or a follow-up of an earlier task) continues in the
+ * workspace it used before. See lib/workspaces.
+ */
+export function workspaceFor(db: Database, task: Execution): Promise<string> {
+  return prepareWorkspace(db, task);
 }
 
 export function defaultEngineDeps(db: Database): EngineDeps {
@@ -31,6 +28,7 @@ export function defaultEngineDeps(db: Database): EngineDeps {
     loadSettings: resolveAgentSettings,
     loadSkills: loadSkillsForTask,
     workspaceFor: (task) => workspaceFor(db, task),
+    afterRun: (task) => finishWorkspace(db, task.id),
   };
 }
 
@@ -61,5 +59,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     deps: { ...defaultEngineDeps(handle.db), ...deps },
   });
   await engine.start();
-  return { nodeId: engine.nodeId, engine, stop: (o) => engine.stop(o) };
+  const stopRetention = startRetentionSweeper(handle.db);
+  return {
+    nodeId: engine.nodeId,
+    engine,
+    stop: (o) => {
+      stopRetention();
+      return engine.stop(o);
+    },
+  };
 }

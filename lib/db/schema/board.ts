@@ -1,4 +1,4 @@
-import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid, doublePrecision } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid, doublePrecision } from "drizzle-orm/pg-core";
 import { users } from "./identity";
 
 export const boardStatusEnum = pgEnum("board_status", ["todo", "in_progress", "in_review", "done", "blocked"]);
@@ -15,8 +15,12 @@ export const projects = pgTable(
     githubUrl: text("github_url"),
     githubOwner: text("github_owner"),
     githubRepo: text("github_repo"),
-    /** A checkout on this machine; CLI agents run there when set. */
+    /** A checkout on this machine; tasks get worktrees of it (or work in it, when it is not a git repository). */
     localPath: text("local_path"),
+    /** The branch task worktrees start from; null: the repository's default branch. */
+    defaultBranch: text("default_branch"),
+    /** GitHub credential (token or App), encrypted like agent secrets; never sent back. */
+    repoCredentialEncrypted: text("repo_credential_encrypted"),
     /** Last issued task number: keys are KEY-n from this counter, never count(*)+1. */
     taskCounter: integer("task_counter").notNull().default(0),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -42,6 +46,8 @@ export const boardTasks = pgTable(
     priority: priorityEnum("priority").notNull().default("medium"),
     /** Order within a board column. */
     position: doublePrecision("position").notNull().default(0),
+    /** The pull request opened from this card's latest task, when there is one. */
+    pullRequest: jsonb("pull_request").$type<{ url: string; number: number; state: string }>(),
     assigneeId: uuid("assignee_id").references(() => users.id, { onDelete: "set null" }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),

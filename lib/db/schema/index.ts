@@ -5,3 +5,4 @@ export * from "./runtime";
 export * from "./audit";
 export * from "./catalogue";
 export * from "./cluster";
+export * from "./workspaces";
