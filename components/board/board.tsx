@@ -197,6 +197,18 @@ function CardBody({ card }: { card: BoardTask }) {
           <span>{card.last_execution.agent_type}</span>
         </Link>
       ) : null}
+      {card.pull_request ? (
+        <a
+          href={card.pull_request.url}
+          target="_blank"
+          rel="noreferrer"
+          className="mt-1 block text-xs font-medium text-brand-700 hover:underline"
+          onPointerDown={(e) => e.stopPropagation()}
+          data-testid="card-pull-request"
+        >
+          Pull request #{card.pull_request.number} ({card.pull_request.state})
+        </a>
+      ) : null}
     </div>
   );
 }

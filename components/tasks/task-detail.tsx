@@ -12,6 +12,7 @@ import { errorMessage } from "@/lib/client/api";
 import { displayValue, formatDateTime, formatDuration } from "@/lib/client/format";
 import { useTaskStream } from "@/lib/client/hooks/use-task-stream";
 import { isTerminal, useCancelTaskMutation, useRetryTaskMutation, useTaskQuery, type Task } from "@/lib/client/hooks/use-tasks";
+import { ChangesPanel } from "./changes/changes-panel";
 import { EventLog } from "./event-log";
 import { StateBadge } from "./state-badge";
 import { TaskAudit } from "./task-audit";
@@ -64,6 +65,7 @@ export function TaskDetail({ taskId, viewer }: { taskId: string; viewer: TaskVie
               <EventLog events={stream.events} live={live} />
             </div>
           </Card>
+          <ChangesPanel taskId={t.task_id} live={live} terminal={isTerminal(t.state)} canPropose={viewer.canSubmit} />
           <Outcome task={t} />
           <Card>
             <CardHeader title="Audit events" />

@@ -162,6 +162,14 @@ export const testEchoAgent: AgentAdapter = {
   backend: "built-in (tests only)",
   // Deterministic (its writes are idempotent), so a run lost with its node can safely be replayed.
   resumable: true,
+  // Only scripts that touch files get a repository (most tests never do, and git costs time).
+  usesWorkspace: ({ prompt, context }) => {
+    try {
+      return parseSteps(prompt, context).some((step) => "write" in step || "delete" in step || "commit" in step);
+    } catch {
+      return false;
+    }
+  },
   probe: async () => ({ available: true, version: "1" }),
   run,
 };

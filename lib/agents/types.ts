@@ -78,6 +78,11 @@ export interface AgentAdapter {
   aliases?: string[];
   /** True when a run interrupted by a node loss may be replayed safely (default false). */
   resumable?: boolean;
+  /**
+   * Whether runs work on files (CLI agents: a git worktree or scratch repository is prepared and
+   * its changes are shown); API-only agents get a plain folder. A function decides per task.
+   */
+  usesWorkspace?: boolean | ((task: { prompt: string; context: Record<string, unknown> }) => boolean);
   probe(config: AgentSettings): Promise<AgentProbe>;
   /** Throws on failure (the message becomes the task's error); resolves with the result. */
   run(input: AgentRunInput): Promise<AgentRunResult>;

@@ -1,3 +1,5 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { resolveAgentSettings } from "../agents/config";
 import { findAgent } from "../agents/registry";
 import type { Database, DatabaseHandle } from "../db/client";
@@ -11,12 +13,18 @@ import { startRetentionSweeper } from "../workspaces/retention";
 import { ensureAgents } from "./agents";
 
 /**
- * Where an agent works: a git worktree of the project's repository on its own branch, else a
- * scratch repository; a runtime session (or a follow-up of an earlier task) continues in the
- * workspace it used before. See lib/workspaces.
+ * Where an agent works. Agents that work on files get a git worktree of the project's repository
+ * on its own branch, else a scratch repository, and a runtime session (or a follow-up of an
+ * earlier task) continues in the workspace it used before (lib/workspaces). API-only agents get
+ * a plain folder per task.
  */
-export function workspaceFor(db: Database, task: Execution): Promise<string> {
-  return prepareWorkspace(db, task);
+export async function workspaceFor(db: Database, task: Execution): Promise<string> {
+  ensureAgents();
+  const uses = findAgent(task.agentType)?.usesWorkspace;
+  if (typeof uses === "function" ? uses(task) : uses) return prepareWorkspace(db, task);
+  const folder = path.resolve(env().DATA_DIR, "workspaces", task.id);
+  await mkdir(folder, { recursive: true });
+  return folder;
 }
 
 export function defaultEngineDeps(db: Database): EngineDeps {

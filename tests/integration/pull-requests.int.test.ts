@@ -21,7 +21,7 @@ import { contextFor, submit, testWorker, waitForState } from "../support/engine"
 import { gitIn, seedRepository } from "../support/git-repos";
 import { startFakeGithub, type FakeGithub } from "../fakes/github-server";
 
-describe("pull requests from a task's worktree (local bare remote, fake GitHub)", async () => {
+describe("pull requests from a task's worktree (local bare remote, fake GitHub)", { timeout: 180_000 }, async () => {
   const database = await useTestDatabase();
   const runtime = runtimeFor(database);
   let ada: TestUser;

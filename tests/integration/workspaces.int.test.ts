@@ -17,7 +17,7 @@ import { useTestDatabase } from "../support/db";
 import { contextFor, submit, testWorker, waitForState } from "../support/engine";
 import { gitIn, seedRepository } from "../support/git-repos";
 
-describe("workspaces: a git worktree per task, scratch repositories, and the changes they show", async () => {
+describe("workspaces: a git worktree per task, scratch repositories, and the changes they show", { timeout: 180_000 }, async () => {
   const database = await useTestDatabase();
   const runtime = runtimeFor(database);
   let ada: TestUser;
@@ -119,6 +119,10 @@ describe("workspaces: a git worktree per task, scratch repositories, and the cha
     expect(changes.workspace).toMatchObject({ kind: "scratch", branch: "main" });
     expect(changes.files).toEqual([expect.objectContaining({ path: "hello.txt", status: "added" })]);
     expect(changes.workspace?.retained_until).not.toBeNull();
+    // A run that touches no files (API agents, most test scripts) gets no repository at all.
+    const plain = await submit(database, bob, { prompt: "say:hello" });
+    await waitForState(database, plain, "COMPLETED");
+    expect((await getTaskChanges(database.db, contextFor(bob), plain)).workspace).toBeNull();
   });
 
   it("keeps one workspace per runtime session, so follow-ups see the last one's files", async () => {

@@ -69,6 +69,7 @@ function acpAdapter(spec: AcpAgentSpec): AgentAdapter {
     displayName: spec.displayName,
     description: spec.description,
     backend: "Agent Client Protocol (stdio)",
+    usesWorkspace: true,
     aliases: spec.aliases,
     async probe(config) {
       const bin = binOf(config);

@@ -44,6 +44,7 @@ export const claudeCodeAgent: AgentAdapter = {
   displayName: "Claude Code",
   description: "Anthropic's Claude Code CLI working in the task's workspace; tool use can wait for approval",
   backend: "claude CLI (stream-json)",
+  usesWorkspace: true,
   async probe(config) {
     return probeBinary(text(config.bin) ?? "claude", "CLAUDE_CODE_BIN");
   },

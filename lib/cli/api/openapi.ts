@@ -784,6 +784,32 @@ export interface paths {
         patch: operations["projectsUpdate"];
         trace?: never;
     };
+    "/api/projects/{id}/repository": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's repository settings (the credential only as set/type)
+         * @description Needs `project:read`.
+         */
+        get: operations["projectsRepositoryGet"];
+        /**
+         * Set the project's GitHub credential (token or App) and base branch
+         * @description The credential is stored encrypted and never shown back; null removes it.
+         *
+         *     Needs `project:write`.
+         */
+        put: operations["projectsRepositoryUpdate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runtime/agents": {
         parameters: {
             query?: never;
@@ -1028,6 +1054,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runtime/tasks/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Files the task changed, with stats, the unified diff and its commits
+         * @description Live while the task runs (the working tree as it is now), fixed once it ends. Includes the workspace's branch, retention and the pull request, if any.
+         *
+         *     Needs `task:view`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         */
+        get: operations["tasksChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runtime/tasks/{id}/events": {
         parameters: {
             query?: never;
@@ -1064,6 +1112,28 @@ export interface paths {
          *     Needs `task:submit`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
          */
         post: operations["tasksInput"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runtime/tasks/{id}/pull-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit the task's changes, push its branch and open a pull request on GitHub
+         * @description Needs task:submit and project:write. The card (if any) moves to In review. GitHub's errors answer 4xx (bad credential 422, branch exists 409, no changes 422, rate limit 429) and leave the worktree as it is.
+         *
+         *     Needs `task:submit`. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         */
+        post: operations["tasksPullRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4715,6 +4785,168 @@ export interface operations {
             };
         };
     };
+    projectsRepositoryGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        credential: {
+                            set: boolean;
+                            source: ("project" | "environment") | null;
+                            type: ("token" | "app") | null;
+                        };
+                        default_branch: string | null;
+                        github_url: string | null;
+                        local_path_is_set: boolean;
+                        project_id: string;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projectsRepositoryUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    credential?: ({
+                        token: string;
+                        /** @constant */
+                        type: "token";
+                    } | {
+                        app_id: string | number;
+                        installation_id: string | number;
+                        private_key: string;
+                        /** @constant */
+                        type: "app";
+                    }) | null;
+                    default_branch?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        credential: {
+                            set: boolean;
+                            source: ("project" | "environment") | null;
+                            type: ("token" | "app") | null;
+                        };
+                        default_branch: string | null;
+                        github_url: string | null;
+                        local_path_is_set: boolean;
+                        project_id: string;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body failed validation; details.issues names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     agentsList: {
         parameters: {
             query?: never;
@@ -6127,6 +6359,113 @@ export interface operations {
             };
         };
     };
+    tasksChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        commits: {
+                            author_email: string;
+                            author_name: string;
+                            date: string;
+                            message: string;
+                            sha: string;
+                        }[];
+                        /** @description Unified diff (git format, renames detected) */
+                        diff: string;
+                        diff_truncated: boolean;
+                        files: {
+                            additions: number;
+                            binary: boolean;
+                            deletions: number;
+                            /** @description For renames and copies: where the file came from */
+                            old_path: string | null;
+                            path: string;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "copied" | "type_changed";
+                        }[];
+                        /** @description True while the task runs: the working tree is read as it is now */
+                        live: boolean;
+                        pull_request: {
+                            base: string;
+                            created_at: string;
+                            head: string;
+                            number: number;
+                            /** @enum {string} */
+                            state: "open" | "closed" | "merged";
+                            url: string;
+                        } | null;
+                        stats: {
+                            additions: number;
+                            deletions: number;
+                            files: number;
+                        };
+                        task_id: string;
+                        workspace: {
+                            base_branch: string | null;
+                            base_commit: string | null;
+                            branch: string | null;
+                            /** @enum {string} */
+                            kind: "worktree" | "scratch" | "folder";
+                            removal_reason: string | null;
+                            removed_at: string | null;
+                            /** @description When the retention policy removes it; null while its pull request is open or once removed */
+                            retained_until: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     tasksEvents: {
         parameters: {
             query?: {
@@ -6328,6 +6667,107 @@ export interface operations {
             };
             /** @description The body failed validation; details.issues names the fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tasksPullRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body?: string;
+                    commit_message?: string;
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        base: string;
+                        created_at: string;
+                        head: string;
+                        number: number;
+                        /** @enum {string} */
+                        state: "open" | "closed" | "merged";
+                        url: string;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body failed validation; details.issues names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6958,6 +7398,12 @@ export interface operations {
                         /** Format: uuid */
                         project_id: string;
                         project_key: string;
+                        /** @description The pull request opened from this card's task, if any */
+                        pull_request: {
+                            number: number;
+                            state: string;
+                            url: string;
+                        } | null;
                         /** @enum {string} */
                         status: "todo" | "in_progress" | "in_review" | "done" | "blocked";
                         title: string;
@@ -7070,6 +7516,12 @@ export interface operations {
                         /** Format: uuid */
                         project_id: string;
                         project_key: string;
+                        /** @description The pull request opened from this card's task, if any */
+                        pull_request: {
+                            number: number;
+                            state: string;
+                            url: string;
+                        } | null;
                         /** @enum {string} */
                         status: "todo" | "in_progress" | "in_review" | "done" | "blocked";
                         title: string;
@@ -7190,6 +7642,12 @@ export interface operations {
                         /** Format: uuid */
                         project_id: string;
                         project_key: string;
+                        /** @description The pull request opened from this card's task, if any */
+                        pull_request: {
+                            number: number;
+                            state: string;
+                            url: string;
+                        } | null;
                         /** @enum {string} */
                         status: "todo" | "in_progress" | "in_review" | "done" | "blocked";
                         title: string;
@@ -7363,6 +7821,12 @@ export interface operations {
                         /** Format: uuid */
                         project_id: string;
                         project_key: string;
+                        /** @description The pull request opened from this card's task, if any */
+                        pull_request: {
+                            number: number;
+                            state: string;
+                            url: string;
+                        } | null;
                         /** @enum {string} */
                         status: "todo" | "in_progress" | "in_review" | "done" | "blocked";
                         title: string;
@@ -7489,6 +7953,12 @@ export interface operations {
                         /** Format: uuid */
                         project_id: string;
                         project_key: string;
+                        /** @description The pull request opened from this card's task, if any */
+                        pull_request: {
+                            number: number;
+                            state: string;
+                            url: string;
+                        } | null;
                         /** @enum {string} */
                         status: "todo" | "in_progress" | "in_review" | "done" | "blocked";
                         title: string;

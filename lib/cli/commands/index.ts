@@ -3,7 +3,9 @@ import { registerAgents } from "./agents";
 import { registerAnswer } from "./answer";
 import { registerAudit } from "./audit";
 import { registerCancel } from "./cancel";
+import { registerDiff } from "./diff";
 import { registerLogin } from "./login";
+import { registerPr } from "./pr";
 import { registerRetry } from "./retry";
 import { registerRun } from "./run";
 import { registerSessions } from "./sessions";
@@ -24,6 +26,8 @@ export const commands: CommandModule[] = [
   registerCancel,
   registerAnswer,
   registerRetry,
+  registerDiff,
+  registerPr,
   registerTasks,
   registerAgents,
   registerSkills,
