@@ -8,11 +8,10 @@ import { createProject } from "../../lib/board/projects";
 import { executions, taskWorkspaces, workspaces } from "../../lib/db/schema";
 import { resetEnv } from "../../lib/env";
 import { runtimeFor, type Worker } from "../../lib/runtime";
-import { openSession } from "../../lib/security/runtime-sessions";
 import { getTaskChanges } from "../../lib/workspaces/changes";
 import { prepareWorkspace } from "../../lib/workspaces/prepare";
 import { cleanupWorkspaces } from "../../lib/workspaces/retention";
-import { createUser, type TestUser } from "../support/auth";
+import { createUser, openSessionFor, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
 import { contextFor, submit, testWorker, waitForState } from "../support/engine";
 import { gitIn, seedRepository } from "../support/git-repos";
@@ -126,7 +125,7 @@ describe("workspaces: a git worktree per task, scratch repositories, and the cha
   });
 
   it("keeps one workspace per runtime session, so follow-ups see the last one's files", async () => {
-    const session = (await openSession(database.db, contextFor(bob), { device_id: "laptop-ws" } as never)) as { session_id: string };
+    const session = { session_id: (await openSessionFor(database.db, bob.id, { deviceId: "laptop-ws" })).sessionId };
     // Rows as submit makes them, in a final state so the worker leaves them alone.
     const insert = () =>
       database.db
