@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { randomBytes } from "node:crypto";
 import { buildIfNeeded } from "../../scripts/lib/build";
 import { findChromium, NO_BROWSER_HELP } from "./browser";
+import { startFakeGithub } from "../../tests/fakes/github-server";
 import { saveE2eState, startE2eServer, stopE2eServer } from "./server";
 
 /**
@@ -29,10 +30,14 @@ export default async function globalSetup(_config: FullConfig) {
       await admin.end();
     };
   }
+  // Pull requests go to a loopback fake of GitHub's REST API (tokens: ghp_valid).
+  const github = await startFakeGithub();
+  process.env.GITHUB_API_URL = github.url;
   const { state, child } = await startE2eServer({ databaseUrl, name: "main", seed: true });
   saveE2eState(state);
   return async () => {
     await stopE2eServer(child, state.dataDir);
+    await github.close();
     await dropDatabase?.();
   };
 }
