@@ -2,11 +2,13 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { executions, taskWorkspaces, workspaces, type Workspace } from "../db/schema";
+import { boardTasks, executions, projects, taskWorkspaces, workspaces, type Workspace } from "../db/schema";
 import { ACTIVE_STATES } from "../engine/lifecycle";
 import { env } from "../env";
 import { log } from "../log";
+import { repositoryToken } from "./credentials";
 import { git, serialised } from "./git";
+import { githubClient } from "./github";
 
 /** How often a worker node looks for workspaces past their retention. */
 export const RETENTION_SWEEP_MS = 10 * 60 * 1000;
@@ -19,6 +21,7 @@ export const RETENTION_SWEEP_MS = 10 * 60 * 1000;
  */
 export async function cleanupWorkspaces(db: Database, now = new Date()): Promise<Workspace[]> {
   const cutoff = new Date(now.getTime() - env().WORKSPACE_RETENTION_HOURS * 3600_000);
+  await refreshPullRequests(db, cutoff);
   const busy = db
     .select({ id: taskWorkspaces.workspaceId })
     .from(taskWorkspaces)
@@ -49,6 +52,37 @@ export async function cleanupWorkspaces(db: Database, now = new Date()): Promise
     }
   }
   return removed;
+}
+
+/**
+ * Ask GitHub about open pull requests whose workspace is past its retention: one that was merged
+ * or closed meanwhile no longer holds its workspace (and the task and card show the new state).
+ */
+async function refreshPullRequests(db: Database, cutoff: Date): Promise<void> {
+  const open = await db
+    .select({ taskId: taskWorkspaces.executionId, pr: taskWorkspaces.pullRequest, boardTaskId: executions.boardTaskId, project: projects })
+    .from(taskWorkspaces)
+    .innerJoin(workspaces, eq(workspaces.id, taskWorkspaces.workspaceId))
+    .innerJoin(executions, eq(executions.id, taskWorkspaces.executionId))
+    .innerJoin(projects, eq(projects.id, executions.projectId))
+    .where(and(sql`${taskWorkspaces.pullRequest} ->> 'state' = 'open'`, lt(workspaces.lastUsedAt, cutoff), isNull(workspaces.removedAt)))
+    .limit(20);
+  for (const row of open) {
+    if (!row.pr || !row.project.githubOwner || !row.project.githubRepo) continue;
+    try {
+      const { data } = await githubClient(await repositoryToken(row.project)).rest.pulls.get({ owner: row.project.githubOwner, repo: row.project.githubRepo, pull_number: row.pr.number });
+      const state = data.merged ? "merged" : data.state === "closed" ? "closed" : "open";
+      if (state === "open") continue;
+      // The task's record and the card's link change together.
+      await db.transaction(async (tx) => {
+        await tx.update(taskWorkspaces).set({ pullRequest: { ...row.pr!, state } }).where(eq(taskWorkspaces.executionId, row.taskId));
+        if (row.boardTaskId) await tx.update(boardTasks).set({ pullRequest: { url: row.pr!.url, number: row.pr!.number, state } }).where(eq(boardTasks.id, row.boardTaskId));
+      });
+      log.info({ taskId: row.taskId, pr: row.pr.url, state }, "pull request state updated");
+    } catch (error) {
+      log.warn({ err: error, taskId: row.taskId }, "could not read the pull request's state from GitHub");
+    }
+  }
 }
 
 async function removeFiles(ws: Workspace): Promise<void> {
