@@ -13,6 +13,7 @@ import { resetEnv } from "../../lib/env";
 import { runtimeFor, type Worker } from "../../lib/runtime";
 import { getTaskChanges } from "../../lib/workspaces/changes";
 import { createPullRequest } from "../../lib/workspaces/pull-request";
+import { cleanupWorkspaces } from "../../lib/workspaces/retention";
 import { getRepositorySettings, updateRepositorySettings } from "../../lib/workspaces/repository-settings";
 import { routeHandlers } from "../support/api";
 import { browserRequest, createUser, routeParams, type TestUser } from "../support/auth";
@@ -117,7 +118,8 @@ describe("pull requests from a task's worktree (local bare remote, fake GitHub)"
     await expect(createPullRequest(database.db, contextFor(ada), taskId, {})).rejects.toMatchObject({ code: "conflict", details: { reason: "branch_exists" } });
     expect(readFileSync(path.join((await worktreeOf(taskId))!, "clash.txt"), "utf8")).toBe("mine");
 
-    const { taskId: idle } = await runCard("Nothing", "say:nothing to do");
+    // It rewrites a file with the content it already has: a workspace, but nothing changed.
+    const { taskId: idle } = await runCard("Nothing", "write:README.md=# Demo\\n");
     await expect(createPullRequest(database.db, contextFor(ada), idle, {})).rejects.toMatchObject({ code: "validation_failed", details: { reason: "no_changes" } });
   });
 
@@ -148,6 +150,19 @@ describe("pull requests from a task's worktree (local bare remote, fake GitHub)"
     expect(github.requests.some((r) => r.path === "/app/installations/456/access_tokens")).toBe(true);
     expect(github.requests.filter((r) => r.path === "/repos/octo/demo/pulls").at(-1)?.auth).toBe("token ghs_installation_456");
     expect(gitIn(repo.bare, ["show", `${pr.head}:from-clone.txt`])).toBe("cloned");
+  });
+
+  it("retention asks GitHub about open pull requests: a merged one releases its workspace and shows as merged", async () => {
+    const { card, taskId } = await runCard("Merge me", "write:merged.txt=1");
+    const pr = await createPullRequest(database.db, contextFor(ada), taskId, {});
+    github.pulls.find((p) => p.number === pr.number)!.state = "merged";
+    const { taskWorkspaces, workspaces } = await import("../../lib/db/schema");
+    const [link] = await database.db.select().from(taskWorkspaces).where(eq(taskWorkspaces.executionId, taskId));
+    await database.db.update(workspaces).set({ lastUsedAt: new Date(Date.now() - 1000 * 3600_000) }).where(eq(workspaces.id, link.workspaceId));
+    const removed = await cleanupWorkspaces(database.db);
+    expect(removed.map((w) => w.id)).toContain(link.workspaceId);
+    expect((await getTaskChanges(database.db, contextFor(ada), taskId)).pull_request?.state).toBe("merged");
+    expect((await findTask(database.db, { id: card.id }))?.pullRequest?.state).toBe("merged");
   });
 
   async function worktreeOf(taskId: string): Promise<string | undefined> {

@@ -145,7 +145,7 @@ describe("workspaces: a git worktree per task, scratch repositories, and the cha
     const done = await submit(database, ada, { prompt: "write:x.txt=1", project_id: projectId });
     const scratch = await submit(database, bob, { prompt: "write:y.txt=2" });
     const withPr = await submit(database, ada, { prompt: "write:z.txt=3", project_id: projectId });
-    const busy = await submit(database, ada, { prompt: "hang", project_id: projectId });
+    const busy = await submit(database, ada, { prompt: "write:busy.txt=1;hang", project_id: projectId });
     await Promise.all([waitForState(database, done, "COMPLETED"), waitForState(database, scratch, "COMPLETED"), waitForState(database, withPr, "COMPLETED"), waitForState(database, busy, "RUNNING")]);
     const wsOf = async (id: string) => (await database.db.select({ ws: workspaces }).from(taskWorkspaces).innerJoin(workspaces, eq(workspaces.id, taskWorkspaces.workspaceId)).where(eq(taskWorkspaces.executionId, id)))[0].ws;
     await database.db.update(taskWorkspaces).set({ pullRequest: { url: "https://x/pull/9", number: 9, state: "open", head: "h", base: "main", created_at: new Date().toISOString() } }).where(eq(taskWorkspaces.executionId, withPr));
