@@ -7,8 +7,8 @@ import { boardTasks, projects, taskWorkspaces, users, workspaces, type PullReque
 import { isTerminal } from "../engine/lifecycle";
 import { AppError } from "../errors";
 import { log } from "../log";
-import { actorOf, loadVisibleTask } from "../runtime/access";
-import { recordAudit } from "../security/audit";
+import { loadVisibleTask } from "../runtime/access";
+import { actorOf, recordAudit } from "../security/audit";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { gitAuthConfig, repositoryToken } from "./credentials";

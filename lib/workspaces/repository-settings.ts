@@ -3,10 +3,9 @@ import { z } from "zod";
 import type { Database } from "../db/client";
 import { projects } from "../db/schema";
 import { AppError } from "../errors";
-import { recordAudit } from "../security/audit";
+import { actorOf, recordAudit } from "../security/audit";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
-import { actorOf } from "../runtime/access";
 import { credentialSummary, encryptCredential, repoCredentialSchema } from "./credentials";
 
 export const repositorySettingsBody = z
