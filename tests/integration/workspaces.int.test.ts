@@ -48,7 +48,8 @@ describe("workspaces: a git worktree per task, scratch repositories, and the cha
       submit(database, ada, { prompt: "one", project_id: projectId, context: steps({ write: "README.md", content: "# One\n" }, { sleep_ms: 300 }) }),
       submit(database, ada, { prompt: "two", project_id: projectId, context: steps({ write: "README.md", content: "# Two\n" }, { sleep_ms: 300 }) }),
     ]);
-    await Promise.all([waitForState(database, one, "COMPLETED"), waitForState(database, two, "COMPLETED")]);
+    // Two worktrees at once on a loaded machine: a generous wait.
+    await Promise.all([waitForState(database, one, "COMPLETED", 90_000), waitForState(database, two, "COMPLETED", 90_000)]);
     const [a, b] = [await getTaskChanges(database.db, contextFor(ada), one), await getTaskChanges(database.db, contextFor(ada), two)];
     expect(a.workspace?.kind).toBe("worktree");
     expect(a.workspace?.branch).toBe(`clawlink/${one.slice(0, 8)}`);
