@@ -40,7 +40,7 @@ test("a card's task on a project with a repository: see the diff, create the pul
   const board = new BoardPage(page);
   await board.card(`Add a greeting ${key}`).getByTestId("card-execute").click();
   await page.getByTestId("agent-option-test-echo").click();
-  await page.getByTestId("execute-prompt").fill("write:src/greeting.ts=export const greeting = \"hello\";\\n");
+  await page.getByTestId("execute-prompt").fill("write:src/greeting.ts=export const greeting = \"hello\"\\n");
   await page.getByTestId("execute-submit").click();
   await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]{36}$/);
   await new TaskPages(page).expectState("COMPLETED");
@@ -48,7 +48,7 @@ test("a card's task on a project with a repository: see the diff, create the pul
   await page.getByTestId("changes-toggle").click();
   await expect(page.getByTestId("changes-files")).toContainText("src/greeting.ts");
   await expect(page.getByTestId("changes-workspace")).toContainText(`clawlink/${key.toLowerCase()}-1`);
-  await expect(page.getByTestId("diff-file")).toContainText('export const greeting = "hello";');
+  await expect(page.getByTestId("diff-file")).toContainText('export const greeting = "hello"');
   await expect(page.getByTestId("changes-retention")).toContainText("kept until");
   await page.screenshot({ path: testInfo.outputPath("changes.png"), fullPage: true });
 
