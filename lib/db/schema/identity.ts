@@ -63,6 +63,50 @@ export const invites = pgTable(
   (t) => [uniqueIndex("invites_token_hash_idx").on(t.tokenHash)],
 );
 
+/**
+ * One row per browser sign-in. The next-auth cookie (a JWT) carries the row's id as `sid`, and
+ * every request checks the row, so ending it (sign-out, password change or reset, disable, role
+ * change, "sign out everywhere") ends the session on the server, whatever the cookie says.
+ */
+export const browserSessions = pgTable(
+  "browser_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** credentials | the OAuth provider id */
+    provider: text("provider").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** Slides with use, like the cookie: 7 days after the last request. */
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    /** signed_out | signed_out_everywhere | password_changed | password_reset | user_disabled | role_changed | revoked */
+    endedReason: text("ended_reason"),
+  },
+  (t) => [index("browser_sessions_user_idx").on(t.userId).where(sql`${t.endedAt} is null`)],
+);
+
+/** Admin-issued one-time links to set a new password. Only the hash is stored. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [uniqueIndex("password_resets_token_hash_idx").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
 // next-auth (Auth.js) adapter tables, used by the OAuth/OIDC providers.
 export const authAccounts = pgTable(
   "auth_accounts",
@@ -112,3 +156,4 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Role = (typeof roleEnum.enumValues)[number];
+export type BrowserSession = typeof browserSessions.$inferSelect;
