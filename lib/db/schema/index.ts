@@ -6,3 +6,4 @@ export * from "./audit";
 export * from "./catalogue";
 export * from "./cluster";
 export * from "./workspaces";
+export * from "./remote";

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { devices, runtimeSessions } from "./access";
+import { remoteNodes } from "./remote";
 import { boardTasks, projects } from "./board";
 import { users } from "./identity";
 
@@ -44,6 +45,12 @@ export const executions = pgTable(
     error: text("error"),
     /** Machine-readable failure reason: node_lost, timeout, agent_error, wait_timeout, … */
     errorCode: text("error_code"),
+    /** Placement: only this remote node may run it (null: the portal's own workers, or any node with targetLabels). */
+    targetNodeId: uuid("target_node_id").references(() => remoteNodes.id, { onDelete: "set null" }),
+    /** Placement: any remote node carrying all these labels may run it. */
+    targetLabels: jsonb("target_labels").$type<string[]>().notNull().default([]),
+    /** The last clawlink frame seq applied for this attempt: redelivered frames are acknowledged, never applied twice. */
+    remoteSeq: integer("remote_seq").notNull().default(0),
     /** Highest seq in execution_events for this task. */
     eventsCount: integer("events_count").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -61,6 +68,7 @@ export const executions = pgTable(
     index("executions_created_idx").on(t.createdAt, t.id),
     index("executions_session_idx").on(t.sessionId),
     index("executions_board_task_idx").on(t.boardTaskId),
+    index("executions_target_node_idx").on(t.targetNodeId).where(sql`${t.targetNodeId} is not null`),
   ],
 );
 
