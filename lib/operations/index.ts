@@ -68,7 +68,8 @@ export function openApiDocument(): Record<string, unknown> {
     description:
       "Self-hosted control plane for AI coding agents: the runtime API (/api/runtime), audit, administration, " +
       "and the Phase 1 board API (/api/projects, /api/tasks, /api/agents). JSON is snake_case; errors are " +
-      "{error: {code, message, details}}.",
+      "{error: {code, message, details}}. The same runtime operations are served over a WebSocket at /api/runtime/ws, " +
+      "whose frames are described by the JSON Schema at /api/runtime/ws/schema.json.",
   });
   return document;
 }

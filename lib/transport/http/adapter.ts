@@ -11,9 +11,13 @@ import { assertSameOrigin } from "../../security/csrf";
 import { clientIp } from "../../security/request-meta";
 import { isJsonType, readBody, readJson } from "./body";
 import { Router } from "./router";
+import { webSocketSchemaOperation } from "../ws/schema-operation";
 import { sseResponse, type StreamEvent } from "./sse";
 
 let router: Router | undefined;
+
+/** The registry's operations, and the WebSocket transport's schema document beside its socket. */
+const routed = (): Operation[] => [...operationList, webSocketSchemaOperation];
 
 /**
  * The HTTP transport: a Fetch Request in, a Response out, with no dependency on Next, so the
@@ -28,7 +32,7 @@ export async function handleApiRequest(req: Request): Promise<Response> {
   let name: string | undefined;
   try {
     const pathname = new URL(req.url).pathname;
-    const match = (router ??= new Router(operationList)).match(method === "HEAD" ? "GET" : method, pathname);
+    const match = (router ??= new Router(routed())).match(method === "HEAD" ? "GET" : method, pathname);
     if (match.kind === "none") throw new AppError("not_found", `No API operation at ${pathname}`);
     if (match.kind === "method") {
       const allow = [...match.allow, ...(match.allow.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");

@@ -64,12 +64,15 @@ export function rawInputOf(ws: WsOperation, fields: Record<string, unknown>): Ra
   return { params, query, body: async () => body };
 }
 
-/** The WebSocket's own input fields of an operation, for the published schema: path parameters renamed, query and body side by side. */
-export function wsInputSchema(ws: WsOperation): ZodType {
+/**
+ * The WebSocket's own input fields of an operation, for the published schema: path parameters
+ * renamed (`task_id`), the query's fields beside them, and the body. `queryFields` names the
+ * query's fields, which the socket also accepts as JSON values (see `asQueryValue`).
+ */
+export function wsInputParts(ws: WsOperation): { fields: ZodType; queryFields: string[]; body?: ZodType } {
   const renamed = Object.fromEntries(Object.entries(ws.params).map(([field, param]) => [field, shapeOf(ws.operation.params)[param] ?? z.string()]));
-  const parts: ZodType[] = [z.object({ ...renamed, ...shapeOf(ws.operation.query) })];
-  if (ws.operation.body) parts.push(ws.operation.body);
-  return parts.length === 1 ? parts[0] : z.intersection(parts[0], parts[1]);
+  const query = shapeOf(ws.operation.query);
+  return { fields: z.object({ ...renamed, ...query }), queryFields: Object.keys(query), body: ws.operation.body };
 }
 
 /** Name the WebSocket field, not the path parameter, in validation issues (`task_id`, not `id`). */

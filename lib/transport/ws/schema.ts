@@ -2,7 +2,7 @@ import { z, type ZodType } from "zod";
 import { jsonSchemaOf } from "../../operations/openapi";
 import { CLOSE_DESCRIPTIONS } from "./close-codes";
 import { DEFAULT_CONNECTION_LIMITS } from "./limits";
-import { WS_OPERATIONS, wsInputSchema } from "./operations";
+import { WS_OPERATIONS, wsInputParts, type WsOperation } from "./operations";
 import { authFrame, endedFrame, errorFrame, eventFrame, helloFrame, pingFrame, pongFrame, PROTOCOL_VERSION, requestIdSchema, RUNTIME_WS_PATH, subscribeInput, unsubscribeInput, welcomeFrame } from "./protocol";
 import { DEFAULT_RUNTIME_LIMITS } from "./runtime-session";
 
@@ -11,9 +11,33 @@ type JsonSchema = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/$defs/${name}` });
 
 /** A request frame: `{type: <name>, id}` beside the operation's own input fields. */
-function requestSchema(name: string, input: ZodType, summary: string): JsonSchema {
+function requestSchema(name: string, input: JsonSchema[], summary: string): JsonSchema {
   const envelope = z.object({ type: z.literal(name), id: requestIdSchema });
-  return { description: summary, allOf: [jsonSchemaOf(envelope, "input"), jsonSchemaOf(input, "input")] };
+  return { description: summary, allOf: [jsonSchemaOf(envelope, "input"), ...input] };
+}
+
+/**
+ * A registry operation's input as the socket takes it. Query fields are described by their URL
+ * form; the socket also takes them as JSON (a list as an array, a flag as a boolean, a number),
+ * written the way a URL would carry them, so each also admits that JSON form.
+ */
+function operationInput(ws: WsOperation): JsonSchema[] {
+  const { fields, queryFields, body } = wsInputParts(ws);
+  const json = jsonSchemaOf(fields, "input") as JsonSchema & { properties?: Record<string, JsonSchema> };
+  for (const field of queryFields) {
+    const property = json.properties?.[field];
+    if (property) json.properties![field] = { anyOf: [property, ...jsonFormsOf(property)] };
+  }
+  const parts = Object.keys(json.properties ?? {}).length || !body ? [json] : [];
+  return body ? [...parts, jsonSchemaOf(body, "input")] : parts;
+}
+
+function jsonFormsOf(property: JsonSchema): JsonSchema[] {
+  const values = property.enum as unknown[] | undefined;
+  if (values?.includes("true")) return [{ type: "boolean" }];
+  if (property.type === "string" && !values) return [{ type: "array", items: { type: "string" }, description: "sent as a comma-separated list" }];
+  if (property.type === "integer" || property.type === "number") return [{ type: "string", pattern: "^[0-9]+$" }];
+  return [];
 }
 
 function resultSchema(name: string, output: ZodType | undefined): JsonSchema {
@@ -50,11 +74,11 @@ export function webSocketSchemaDocument(): JsonSchema {
   };
   const operations = Object.entries(WS_OPERATIONS).map(([name, ws]) => {
     const { method, path, summary, output } = ws.operation;
-    return [name, { summary: `${summary} (the registry's ${ws.operation.name}, ${method} ${path})`, input: wsInputSchema(ws), output }] as const;
+    return [name, { summary: `${summary} (the registry's ${ws.operation.name}, ${method} ${path})`, input: operationInput(ws), output }] as const;
   });
   const requests = [...operations, ...Object.entries(SUBSCRIPTION_REQUESTS)];
   for (const [name, op] of requests) {
-    defs[`request.${name}`] = requestSchema(name, op.input, op.summary);
+    defs[`request.${name}`] = requestSchema(name, Array.isArray(op.input) ? op.input : [jsonSchemaOf(op.input, "input")], op.summary);
     defs[`result.${name}`] = resultSchema(name, op.output);
   }
   cached = {
