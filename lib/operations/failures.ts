@@ -14,30 +14,26 @@ export function toAppError(error: unknown, context: { requestId: string; operati
   return new AppError("internal", "Something went wrong on the server; the request id identifies it in the logs", { request_id: context.requestId });
 }
 
-/** Postgres error codes that are the caller's fault, mapped to a 4xx. */
+/**
+ * Postgres errors that are the caller's fault, mapped to a 4xx. The answer never names the
+ * constraint, table or value: "which constraint" tells a client whether someone else's row
+ * exists (an existence oracle), and the value may be another person's.
+ */
 export function databaseErrorToAppError(error: unknown): AppError | null {
   const pg = findPgError(error);
   if (!pg) return null;
-  switch (pg.code) {
-    case "23505":
-      return new AppError("conflict", "A record with these values already exists", { constraint: pg.constraint ?? pg.constraint_name });
-    case "23503":
-      return new AppError("validation_failed", "A referenced record does not exist", { constraint: pg.constraint ?? pg.constraint_name });
-    case "22P02":
-    case "22007":
-    case "22008":
-      return new AppError("bad_request", "A value has the wrong format");
-    case "22001":
-      return new AppError("validation_failed", "A value is too long");
-    default:
-      return null;
-  }
+  if (pg.code === "23505") return new AppError("conflict", "A record with these values already exists");
+  if (pg.code === "23503") return new AppError("validation_failed", "A referenced record does not exist");
+  // Class 22 (data exception: bad format, out of range, NUL, too long) and 54 (a statement too
+  // complex or too large): a backstop behind the schemas for values no schema thought of.
+  if (pg.code === "22001") return new AppError("validation_failed", "A value is too long");
+  if (pg.code.startsWith("22")) return new AppError("validation_failed", "A value has the wrong format or is out of range");
+  if (pg.code.startsWith("54")) return new AppError("validation_failed", "The request is too large or too complex for the database");
+  return null;
 }
 
 interface PgLikeError {
   code: string;
-  constraint?: string;
-  constraint_name?: string;
 }
 
 function findPgError(error: unknown, depth = 0): PgLikeError | null {

@@ -4,6 +4,7 @@ import { AppError } from "../errors";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { Download, EventStream, Reply, type Call, type CallMeta, type Operation, type Outcome, type Upload } from "./define";
+import { findInputProblem } from "./input-guard";
 
 /** An operation's input as a transport received it, before validation. */
 export interface RawInput {
@@ -18,7 +19,8 @@ export interface RawInput {
 /**
  * Run one operation for a caller, the same way for every transport: authentication required
  * unless public (401), the operation's permission (403, audited), the input parsed (400 for
- * params and query, 422 for the body), then the operation itself.
+ * params and query, 422 for the body; NUL characters and absurd nesting are refused in any of
+ * them, see input-guard), then the operation itself.
  */
 export async function invoke(op: Operation, call: { ctx: AuthContext | null; input: RawInput; db: Database; meta: CallMeta }): Promise<Outcome<unknown>> {
   const { ctx } = call;
@@ -37,6 +39,9 @@ export async function invoke(op: Operation, call: { ctx: AuthContext | null; inp
 }
 
 function parse(schema: ZodType | undefined, value: unknown, code: "bad_request" | "validation_failed", message: string): unknown {
+  // Before the schema, for every input: no operation can forget it for one of its fields.
+  const problem = findInputProblem(value);
+  if (problem) throw new AppError(code, message, { issues: [problem] });
   if (!schema) return value;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {

@@ -19,6 +19,7 @@ import { summarizeTasks, summaryQuerySchema, taskSummarySchema } from "../runtim
 import { EventStream, operation } from "./define";
 import { runtimeAgentListingSchema } from "./shapes/agents";
 import { skillSummarySchema } from "./shapes/skills";
+import { INT4_MAX } from "../validation";
 
 const TAG = "Runtime tasks";
 
@@ -109,7 +110,7 @@ export const runtimeOperations = {
     stream: { contentType: "text/event-stream", description: "One `data:` JSON event per log entry (the events page's event shape), with heartbeat comments" },
     run: async ({ ctx, params, query, meta }) => {
       const lastEventId = Number.parseInt(meta.lastEventId ?? "", 10);
-      const after = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (query.after ?? 0);
+      const after = Number.isInteger(lastEventId) && lastEventId >= 0 && lastEventId <= INT4_MAX ? lastEventId : (query.after ?? 0);
       // Ends when the caller goes away or the transport stops reading.
       const stop = new AbortController();
       meta.signal.addEventListener("abort", () => stop.abort(), { once: true });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { STATES } from "../engine/lifecycle";
+import { queryInt } from "../validation";
 
 /** Request and response bodies of /api/runtime/tasks/*, shared with the OpenAPI generator. */
 
@@ -53,12 +54,12 @@ export const listTasksQuery = z.object({
 export type ListTasksQuery = z.infer<typeof listTasksQuery>;
 
 export const eventsQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
+  after: queryInt({ min: 0 }).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 export type EventsQuery = z.infer<typeof eventsQuery>;
 
-export const streamQuery = z.object({ after: z.coerce.number().int().min(0).optional() });
+export const streamQuery = z.object({ after: queryInt({ min: 0 }).optional() });
 
 export const taskIdParams = z.object({ id: uuid });
 

@@ -9,6 +9,7 @@ import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { lockUserQuotas, quotaExceeded } from "./quotas";
 import { hashSecret, newSecret } from "./tokens";
+import { boundedDate } from "../validation";
 
 export const API_TOKEN_PREFIX = "ccl_pat_";
 /** How many leading characters of a token are kept in clear to tell tokens apart. */
@@ -20,7 +21,7 @@ const MAX_TOKENS_PER_USER = 100;
 export const createTokenSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
-    expires_at: z.coerce.date().optional(),
+    expires_at: boundedDate().optional(),
     expires_in_days: z.number().int().min(1).max(3650).optional(),
   })
   .strict()

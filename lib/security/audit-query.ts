@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../db/client";
 import { auditEvents, type AuditEvent } from "../db/schema";
+import { boundedDate, queryInt } from "../validation";
 
 export const MAX_AUDIT_PAGE = 1000;
 
@@ -13,8 +14,8 @@ export const auditFilterSchema = z
     resource_type: z.string().trim().min(1).max(64).optional(),
     resource_id: z.string().trim().min(1).max(200).optional(),
     outcome: z.enum(["success", "failure", "denied"]).optional(),
-    from: z.coerce.date().optional(),
-    to: z.coerce.date().optional(),
+    from: boundedDate().optional(),
+    to: boundedDate().optional(),
   })
   .refine((v) => !(v.from && v.to && v.from > v.to), { message: "from must not be after to", path: ["from"] });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
@@ -22,7 +23,7 @@ export type AuditFilter = z.infer<typeof auditFilterSchema>;
 export const auditPageSchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(100),
   /** The seq to continue after (exclusive), as returned in next_cursor. */
-  cursor: z.coerce.number().int().min(0).optional(),
+  cursor: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER }).optional(),
   order: z.enum(["asc", "desc"]).default("desc"),
 });
 export type AuditPage = z.infer<typeof auditPageSchema>;

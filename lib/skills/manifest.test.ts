@@ -55,6 +55,13 @@ describe("parseSkillManifest", () => {
     ["duplicate keys", md("name: a\nname: b\ndescription: c"), /not valid YAML/],
     ["metadata that is not a string map", md("name: a\ndescription: b\nmetadata: [1, 2]"), /metadata/],
     ["an empty body", md("name: a\ndescription: b", "   \n"), /no instructions/],
+    ["a NUL in the front matter", md("name: a\ndescription: b\u0000c"), /NUL character/],
+    ["a NUL in the instructions", md("name: a\ndescription: b", "Do\u0000it"), /NUL character/],
+    [
+      "an alias bomb (billion laughs)",
+      md(["name: a", "description: b", 'x0: &x0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...[1, 2, 3, 4, 5, 6].map((i) => `x${i}: &x${i} [${Array(9).fill(`*x${i - 1}`).join(",")}]`)].join("\n")),
+      /resource exhaustion/,
+    ],
   ])("refuses %s with a 422 naming the problem", (_label, text, pattern) => {
     const error = failure(() => parseSkillManifest(text));
     expect(error.code).toBe("validation_failed");

@@ -50,12 +50,14 @@ export function parseSkillManifest(text: string, opts: { folderName?: string } =
   if (Buffer.byteLength(text, "utf8") > SKILL_LIMITS.maxManifestBytes) {
     throw invalid(`SKILL.md is larger than ${SKILL_LIMITS.maxManifestBytes} bytes`);
   }
+  // PostgreSQL text cannot hold NUL, and no instructions need one.
+  if (text.includes("\u0000")) throw invalid("SKILL.md must not contain the NUL character (\\u0000)");
   const { yamlText, body } = splitFrontMatter(text);
   const doc = parseDocument(yamlText, { schema: "failsafe", uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw invalid(`SKILL.md front matter is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 50 });
+  const data = frontMatterData(doc);
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw invalid("SKILL.md front matter must be a YAML mapping with at least name and description");
   }
@@ -83,6 +85,17 @@ export function parseSkillManifest(text: string, opts: { folderName?: string } =
     metadata: fm.metadata ?? {},
     instructions,
   };
+}
+
+/** The front matter as plain data; aliases that expand without bound (a "billion laughs") are refused. */
+function frontMatterData(doc: ReturnType<typeof parseDocument>): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    // yaml throws a ReferenceError for excessive or unresolved aliases.
+    if (error instanceof ReferenceError) throw invalid(`SKILL.md front matter is refused: ${error.message}`);
+    throw error;
+  }
 }
 
 function splitFrontMatter(text: string): { yamlText: string; body: string } {
