@@ -21,6 +21,9 @@ import { createBenchDatabase, DEFAULT_ADMIN_URL, seedBenchDatabase, type Kind } 
 import { measure, valueText, type Measure } from "./measures";
 import { sleep } from "./stats";
 
+// The soak's one user fills every worker slot on purpose: lift the per-user running limit.
+process.env.RUNNING_TASKS_PER_USER ??= "ADMIN=100000,DEVELOPER=100000,VIEWER=100000,GUEST=100000";
+
 const int = (v: string) => {
   const n = Number.parseInt(v, 10);
   if (!Number.isInteger(n) || n < 1) throw new Error(`not a positive integer: ${v}`);

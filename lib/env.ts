@@ -5,6 +5,14 @@ const booleanFlag = z
   .optional()
   .transform((value) => value === "1" || value === "true" || value === "yes");
 
+/** "ADMIN=4,DEVELOPER=2" → { ADMIN: 4, DEVELOPER: 2 }; roles left out keep their default. */
+const roleLimits = z
+  .string()
+  .regex(/^\s*(\s*(ADMIN|DEVELOPER|VIEWER|GUEST)\s*=\s*\d{1,6}\s*)(,\s*(ADMIN|DEVELOPER|VIEWER|GUEST)\s*=\s*\d{1,6}\s*)*$/, "expected ROLE=N pairs, e.g. ADMIN=4,DEVELOPER=2,GUEST=1")
+  .transform((text) => Object.fromEntries(text.split(",").map((pair) => pair.split("=").map((part) => part.trim())).map(([role, n]) => [role, Number(n)])));
+
+export const DEFAULT_RUNNING_TASKS_PER_USER = { ADMIN: 4, DEVELOPER: 2, VIEWER: 1, GUEST: 1 } as const;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** postgres://… selects a real server; unset selects embedded PGlite under DATA_DIR. */
@@ -42,6 +50,13 @@ const envSchema = z.object({
   GITHUB_TOKEN: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
   /** Believe X-Forwarded-For from a reverse proxy in front of us; otherwise the socket address is used. */
   TRUST_PROXY: booleanFlag,
+  /**
+   * Tasks one user may have planning or running at once, across the cluster, by role: one
+   * person's hanging tasks cannot take every worker slot. Waiting tasks do not count.
+   */
+  RUNNING_TASKS_PER_USER: roleLimits
+    .optional()
+    .transform((overrides) => ({ ...DEFAULT_RUNNING_TASKS_PER_USER, ...overrides }) as Record<keyof typeof DEFAULT_RUNNING_TASKS_PER_USER, number>),
   /** Live (unexpired, not ended) runtime sessions one user may hold at once. */
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Devices one user may have waiting for approval at once; further new device ids are refused. */

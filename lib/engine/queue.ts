@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { selectRows } from "../db/sql";
 import { executions, type ExecutionState } from "../db/schema";
+import { env } from "../env";
 import { recordAudit } from "../security/audit";
 import { CHANNELS } from "./channels";
 import { insertEventRows, notify } from "./event-log";
@@ -45,7 +46,8 @@ export async function announceWork(tx: DbOrTx, taskId: string): Promise<void> {
 export async function claimTasks(db: Database, options: { nodeId: string; limit: number; leaseMs: number }): Promise<ClaimedTask[]> {
   if (options.limit <= 0) return [];
   return db.transaction(async (tx) => {
-    const fresh = await claimWhere(tx, sql`state = 'PENDING'`, options, false);
+    const pendingIds = await pickPendingWithinUserLimits(tx, options.limit);
+    const fresh = pendingIds.length > 0 ? await claimWhere(tx, sql`id in (${sql.join(pendingIds.map((id) => sql`${id}::uuid`), sql`, `)})`, options, false) : [];
     const rest = options.limit - fresh.length;
     const orphans = rest > 0 ? await claimWhere(tx, sql`state in ('PLANNING', 'RUNNING') and claimed_by is null`, { ...options, limit: rest }, true) : [];
     const rows = [...fresh, ...orphans];
@@ -73,6 +75,57 @@ export async function claimTasks(db: Database, options: { nodeId: string; limit:
     }
     return rows.map((r) => ({ id: r.id, attempt: r.attempt, state: r.state, resumed: r.resumed }));
   });
+}
+
+/** Arbitrary constant: first key of the per-user advisory locks that make a claim's recount exact. */
+const USER_CLAIM_LOCK = 73_424_101;
+
+/**
+ * The PENDING tasks this claim may take, fairly: users with fewer tasks in flight (PLANNING or
+ * RUNNING) go first, and nobody goes past their role's RUNNING_TASKS_PER_USER. Candidates are
+ * locked first (SKIP LOCKED, so claimers never wait on each other's rows); then each candidate
+ * user's advisory lock, taken in a fixed order so claimers cannot deadlock, makes the recount
+ * exact: a concurrent claim for the same user on another node has committed by the time we count.
+ */
+async function pickPendingWithinUserLimits(tx: DbOrTx, limit: number): Promise<string[]> {
+  const caps = env().RUNNING_TASKS_PER_USER;
+  const cap = sql`case u.role when 'ADMIN' then ${caps.ADMIN}::int when 'DEVELOPER' then ${caps.DEVELOPER}::int when 'VIEWER' then ${caps.VIEWER}::int else ${caps.GUEST}::int end`;
+  const candidates = await selectRows<{ id: string; user_id: string; cap: number }>(
+    tx,
+    sql`with in_flight as (
+          select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
+        ), ranked as (
+          select p.id, p.user_id, ${cap} as cap,
+                 coalesce(f.n, 0) + row_number() over (partition by p.user_id order by p.created_at, p.id) as slot
+          from executions p
+          join users u on u.id = p.user_id
+          left join in_flight f on f.user_id = p.user_id
+          where p.state = 'PENDING'
+        )
+        select x.id, k.user_id, k.cap from executions x join ranked k on k.id = x.id
+        where k.slot <= k.cap and x.state = 'PENDING'
+        order by k.slot, x.created_at, x.id
+        limit ${limit}
+        for update of x skip locked`,
+  );
+  if (candidates.length === 0) return [];
+  const users = [...new Set(candidates.map((c) => c.user_id))].sort();
+  for (const user of users) await tx.execute(sql`select pg_advisory_xact_lock(${USER_CLAIM_LOCK}, hashtext(${user}::text))`);
+  const counts = await selectRows<{ user_id: string; n: number }>(
+    tx,
+    sql`select user_id, count(*)::int as n from executions
+        where state in ('PLANNING', 'RUNNING') and user_id in (${sql.join(users.map((u) => sql`${u}::uuid`), sql`, `)})
+        group by user_id`,
+  );
+  const inFlight = new Map(counts.map((c) => [c.user_id, Number(c.n)]));
+  return candidates
+    .filter((c) => {
+      const n = inFlight.get(c.user_id) ?? 0;
+      if (n >= Number(c.cap)) return false;
+      inFlight.set(c.user_id, n + 1);
+      return true;
+    })
+    .map((c) => c.id);
 }
 
 async function claimWhere(

@@ -2,3 +2,5 @@
 (process.env as Record<string, string>).NODE_ENV = "test";
 process.env.AUTH_SECRET ??= "test-secret-test-secret-test-secret-0123456789";
 process.env.LOG_LEVEL ??= "silent";
+// Most suites run many tasks of one user at once; the fairness suite sets its own limits.
+process.env.RUNNING_TASKS_PER_USER ??= "ADMIN=1000,DEVELOPER=1000,VIEWER=1000,GUEST=1000";
