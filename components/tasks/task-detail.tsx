@@ -62,7 +62,7 @@ export function TaskDetail({ taskId, viewer }: { taskId: string; viewer: TaskVie
           <Card>
             <CardHeader title="Output" description={live ? "Streaming live as the agent works." : undefined} />
             <div className="p-3">
-              <EventLog events={stream.events} live={live} />
+              <EventLog events={stream.events} live={live} taskId={t.task_id} />
             </div>
           </Card>
           <ChangesPanel taskId={t.task_id} live={live} terminal={isTerminal(t.state)} canPropose={viewer.canSubmit} />

@@ -1,7 +1,7 @@
 "use client";
 
 import dynamic from "next/dynamic";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -10,6 +10,7 @@ import { Field, TextareaField } from "@/components/ui/field";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/client/format";
+import { matchChangedFile, OPEN_FILE_EVENT } from "@/lib/client/output/changed-file";
 import { useCreatePullRequestMutation, useTaskChangesQuery, type ChangedFile, type TaskChanges } from "@/lib/client/hooks/use-changes";
 
 // shiki and the diff renderer load only when someone opens this view.
@@ -21,6 +22,7 @@ const STATUS_TONE: Record<ChangedFile["status"], BadgeTone> = { added: "green", 
 export function ChangesPanel({ taskId, live, terminal, canPropose }: { taskId: string; live: boolean; terminal: boolean; canPropose: boolean }) {
   const [open, setOpen] = useState(false);
   const changes = useTaskChangesQuery(taskId, { enabled: open, live });
+  const missing = useOpenRequestedFile(changes.data, setOpen);
   return (
     <Card data-testid="changes-panel">
       <CardHeader
@@ -36,11 +38,48 @@ export function ChangesPanel({ taskId, live, terminal, canPropose }: { taskId: s
         <div className="space-y-4 px-5 py-4">
           {changes.isPending ? <Skeleton className="h-24 w-full" /> : null}
           {changes.isError ? <Alert tone="error">{errorMessage(changes.error)}</Alert> : null}
+          {missing ? (
+            <Alert tone="info" testId="changes-file-missing">
+              <code>{missing}</code> is not among the changes (it may be unchanged, or outside the workspace).
+            </Alert>
+          ) : null}
           {changes.data ? <ChangesBody changes={changes.data} terminal={terminal} canPropose={canPropose} /> : null}
         </div>
       ) : null}
     </Card>
   );
+}
+
+/**
+ * "View in Changes" on a tool card: open this panel, then scroll to that file's diff once it is
+ * rendered. Returns the requested path when the changes do not include it.
+ */
+function useOpenRequestedFile(changes: TaskChanges | undefined, setOpen: (open: boolean) => void): string | null {
+  const [wanted, setWanted] = useState<string | null>(null);
+  useEffect(() => {
+    const onRequest = (e: Event) => {
+      setWanted((e as CustomEvent<string>).detail);
+      setOpen(true);
+    };
+    window.addEventListener(OPEN_FILE_EVENT, onRequest);
+    return () => window.removeEventListener(OPEN_FILE_EVENT, onRequest);
+  }, [setOpen]);
+  const path = wanted && changes ? matchChangedFile(changes.files.map((f) => f.path), wanted) : null;
+  useEffect(() => {
+    if (!path) return;
+    // The diff view loads lazily: look for the file's section for a few seconds.
+    let tries = 0;
+    const timer = setInterval(() => {
+      const el = document.getElementById(`file-${path}`);
+      if (!el && ++tries < 50) return;
+      clearInterval(timer);
+      setWanted(null);
+      el?.scrollIntoView({ block: "start" });
+      el?.focus({ preventScroll: true });
+    }, 100);
+    return () => clearInterval(timer);
+  }, [path]);
+  return wanted && changes && !path ? wanted : null;
 }
 
 function ChangesBody({ changes, terminal, canPropose }: { changes: TaskChanges; terminal: boolean; canPropose: boolean }) {

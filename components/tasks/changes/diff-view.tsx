@@ -48,7 +48,7 @@ function FileDiff({ file }: { file: DiffFile }) {
     };
   }, [file]);
   return (
-    <section id={`file-${file.path}`} className="overflow-hidden rounded-md border border-slate-200" data-testid="diff-file" data-path={file.path}>
+    <section id={`file-${file.path}`} tabIndex={-1} className="overflow-hidden rounded-md border border-slate-200" data-testid="diff-file" data-path={file.path}>
       <h4 className="border-b border-slate-200 bg-slate-50 px-3 py-1.5 font-mono text-xs text-slate-700">{file.path}</h4>
       {file.binary ? (
         <p className="px-3 py-2 text-xs text-slate-500">Binary file: not shown.</p>
