@@ -7,3 +7,4 @@ export * from "./catalogue";
 export * from "./cluster";
 export * from "./workspaces";
 export * from "./remote";
+export * from "./notify";
