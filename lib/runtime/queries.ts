@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client";
-import { executions } from "../db/schema";
+import { executions, taskWorkspaces } from "../db/schema";
 import { readEvents } from "../engine/event-log";
 import { AppError } from "../errors";
 import { authorize } from "../security/authorize";
@@ -22,10 +22,12 @@ export async function queryTaskState(db: Database, ctx: AuthContext, taskId: str
 export async function getTask(db: Database, ctx: AuthContext, taskId: string): Promise<TaskDto> {
   await authorize(ctx, "task:view");
   const task = await loadVisibleTask(db, ctx, taskId);
-  if (task.state !== "WAITING") return toTaskDto(task, { pending_question: null });
+  const [link] = await db.select({ pullRequest: taskWorkspaces.pullRequest }).from(taskWorkspaces).where(eq(taskWorkspaces.executionId, taskId));
+  const pull_request = link?.pullRequest ?? null;
+  if (task.state !== "WAITING") return toTaskDto(task, { pending_question: null, pull_request });
   const wait = await pendingQuestion(db, taskId);
   const question = wait ? { seq: wait.seq, ...(wait.data as { kind: "approval" | "question"; prompt: string }) } : null;
-  return toTaskDto(task, { pending_question: question });
+  return toTaskDto(task, { pending_question: question, pull_request });
 }
 
 export async function listEvents(db: Database, ctx: AuthContext, taskId: string, query: EventsQuery) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { STATES } from "../engine/lifecycle";
 import { queryInt } from "../validation";
+import { pullRequestSchema } from "../workspaces/schemas";
 
 /** Request and response bodies of /api/runtime/tasks/*, shared with the OpenAPI generator. */
 
@@ -116,6 +117,8 @@ export const taskResponse = taskStateResponse.extend({
   timeout_seconds: z.number().nullable(),
   updated_at: timestamp,
   pending_question: pendingQuestionSchema.nullable().optional(),
+  /** The pull request opened from this task's work (GET /api/runtime/tasks/{id} only). */
+  pull_request: pullRequestSchema.nullable().optional(),
 });
 export type TaskDto = z.infer<typeof taskResponse>;
 

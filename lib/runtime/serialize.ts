@@ -21,7 +21,7 @@ export function toStateDto(task: Execution, now = new Date()): TaskStateDto {
   };
 }
 
-export function toTaskDto(task: Execution, extra: Pick<TaskDto, "pending_question"> = {}): TaskDto {
+export function toTaskDto(task: Execution, extra: Pick<TaskDto, "pending_question" | "pull_request"> = {}): TaskDto {
   return {
     ...toStateDto(task),
     agent_type: task.agentType,

@@ -85,6 +85,7 @@ describe("pull requests from a task's worktree (local bare remote, fake GitHub)"
     const moved = await findTask(database.db, { id: card.id });
     expect(moved).toMatchObject({ status: "in_review", pullRequest: { url: pr.url, number: 1, state: "open" } });
     expect((await getTaskChanges(database.db, contextFor(ada), taskId)).pull_request).toMatchObject({ number: 1 });
+    expect((await runtime.getTask(contextFor(ada), taskId)).pull_request).toMatchObject({ url: pr.url, number: 1, state: "open" });
     const audit = await database.db.select().from(auditEvents).where(and(eq(auditEvents.action, "pull_request.create"), eq(auditEvents.resourceId, taskId)));
     expect(audit).toHaveLength(1);
     // A second one for the same task is refused while the first is open.

@@ -6121,6 +6121,15 @@ export interface operations {
                             } | null;
                             project_id: string | null;
                             prompt: string;
+                            pull_request?: {
+                                base: string;
+                                created_at: string;
+                                head: string;
+                                number: number;
+                                /** @enum {string} */
+                                state: "open" | "closed" | "merged";
+                                url: string;
+                            } | null;
                             result: unknown | null;
                             retry_of: string | null;
                             session_id: string | null;
@@ -6217,6 +6226,15 @@ export interface operations {
                         } | null;
                         project_id: string | null;
                         prompt: string;
+                        pull_request?: {
+                            base: string;
+                            created_at: string;
+                            head: string;
+                            number: number;
+                            /** @enum {string} */
+                            state: "open" | "closed" | "merged";
+                            url: string;
+                        } | null;
                         result: unknown | null;
                         retry_of: string | null;
                         session_id: string | null;
@@ -6601,6 +6619,15 @@ export interface operations {
                         } | null;
                         project_id: string | null;
                         prompt: string;
+                        pull_request?: {
+                            base: string;
+                            created_at: string;
+                            head: string;
+                            number: number;
+                            /** @enum {string} */
+                            state: "open" | "closed" | "merged";
+                            url: string;
+                        } | null;
                         result: unknown | null;
                         retry_of: string | null;
                         session_id: string | null;
@@ -6830,6 +6857,15 @@ export interface operations {
                         } | null;
                         project_id: string | null;
                         prompt: string;
+                        pull_request?: {
+                            base: string;
+                            created_at: string;
+                            head: string;
+                            number: number;
+                            /** @enum {string} */
+                            state: "open" | "closed" | "merged";
+                            url: string;
+                        } | null;
                         result: unknown | null;
                         retry_of: string | null;
                         session_id: string | null;
@@ -7103,6 +7139,15 @@ export interface operations {
                         } | null;
                         project_id: string | null;
                         prompt: string;
+                        pull_request?: {
+                            base: string;
+                            created_at: string;
+                            head: string;
+                            number: number;
+                            /** @enum {string} */
+                            state: "open" | "closed" | "merged";
+                            url: string;
+                        } | null;
                         result: unknown | null;
                         retry_of: string | null;
                         session_id: string | null;
