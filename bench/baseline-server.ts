@@ -1,18 +1,14 @@
 /**
  * The floor for submit throughput: a bare node:http server that writes exactly what
  * POST /api/runtime/tasks/submit writes (lib/runtime/submit.ts `enqueue`) in one transaction —
- * the executions row, its first log entry (seq 1, PENDING) with its NOTIFY, the hash-chained
- * audit row under the chain's advisory lock, and the queue NOTIFY — with the same driver
+ * the executions row, its first log entry (seq 1, PENDING) with its NOTIFY, the (unsealed) audit
+ * row, and the queue NOTIFY — with the same driver
  * (lib/db/client.ts), raw SQL, and nothing else: no Next, no auth, no zod, no ORM, no policies.
  * Env: DATABASE_URL (Postgres) or BENCH_PGLITE_DIR, BENCH_USER_ID, PORT. Prints `BENCH_READY <port>`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { openDatabase, type DatabaseHandle } from "../lib/db/client";
 import { CHANNELS } from "../lib/engine/channels";
-import { chainHash, GENESIS_HASH } from "../lib/security/audit";
-
-/** Same constant as lib/security/audit.ts: the advisory lock that guards the audit chain head. */
-const AUDIT_CHAIN_LOCK = 7_203_312;
 const DEFAULT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 
 type Row = Record<string, unknown>;
@@ -57,27 +53,11 @@ async function main() {
       const id = String(task.id);
       await q(`insert into execution_events (execution_id, seq, attempt, type, state, data) values ($1, 1, 0, 'state', 'PENDING', '{"from":null}'::jsonb)`, [id]);
       await q(`select pg_notify($1, $2)`, [CHANNELS.events, `${id}:1`]);
-      await q(`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-      const [head] = await q(`select seq, hash from audit_events order by seq desc limit 1`);
-      const row = {
-        seq: Number(head?.seq ?? 0) + 1,
-        occurredAt: new Date(),
-        eventType: "task.submitted",
-        actorUserId: userId,
-        sessionId: null,
-        deviceId: null,
-        ip,
-        resourceType: "task",
-        resourceId: id,
-        action: "task.submitted",
-        outcome: "success",
-        details: { agent_type: agentType, project_id: null, skills: [], via: "api_token" },
-      };
-      const prevHash = head ? String(head.hash) : GENESIS_HASH;
+      // What recordAudit does: the row goes in unsealed, no lock (the sealer chains it later).
       await q(
-        `insert into audit_events (seq, occurred_at, event_type, actor_user_id, session_id, device_id, ip, resource_type, resource_id, action, outcome, details, prev_hash, hash)
-         values ($1, $2, $3, $4, null, null, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) returning *`,
-        [row.seq, row.occurredAt.toISOString(), row.eventType, userId, ip, row.resourceType, id, row.action, row.outcome, JSON.stringify(row.details), prevHash, chainHash(prevHash, row)],
+        `insert into audit_events (occurred_at, event_type, actor_user_id, session_id, device_id, ip, resource_type, resource_id, action, outcome, details)
+         values ($1, 'task.submitted', $2, null, null, $3, 'task', $4, 'task.submitted', 'success', $5::jsonb) returning *`,
+        [new Date().toISOString(), userId, ip, id, JSON.stringify({ agent_type: agentType, project_id: null, skills: [], via: "api_token" })],
       );
       await q(`select pg_notify($1, $2)`, [CHANNELS.queue, id]);
       return task;

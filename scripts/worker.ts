@@ -45,6 +45,8 @@ async function main() {
     sweepMs: opts.sweepMs,
     pollMs: opts.pollMs,
   });
+  const { startAuditSealer } = await import("../lib/security/audit-sealer");
+  const sealer = await startAuditSealer(handle, { nodeId: worker.nodeId });
   console.log(`worker: node ${worker.nodeId} claiming up to ${worker.engine.concurrency} tasks at once; Ctrl-C or SIGTERM stops it`);
 
   let stopping = false;
@@ -53,6 +55,7 @@ async function main() {
     stopping = true;
     console.log(`worker: ${signal}: no new claims; letting running tasks finish for up to ${opts.drainMs} ms`);
     await worker.stop({ drainMs: opts.drainMs });
+    await sealer.stop();
     await closeDatabase();
     console.log("worker: stopped");
     process.exit(0);

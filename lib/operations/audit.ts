@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { auditFilterSchema, auditListQuery } from "../security/audit-query";
-import { exportAuditTrail, readAuditTrail, readSessionActivity, readUserActivity, verifyAuditTrail } from "../security/audit-service";
+import { createAuditCheckpoint, exportAuditTrail, readAuditCheckpoints, readAuditTrail, readSessionActivity, readUserActivity, verifyAuditTrail } from "../security/audit-service";
 import { Download, operation } from "./define";
-import { auditPageSchema, chainReportSchema } from "./shapes/audit";
+import { auditPageSchema, chainReportSchema, checkpointListSchema, checkpointSchema } from "./shapes/audit";
 
 const TAG = "Audit";
 const uuid = z.string().uuid({ message: "must be a UUID" });
@@ -49,11 +49,33 @@ export const auditOperations = {
     method: "GET",
     path: "/api/audit/verify",
     tag: TAG,
-    summary: "Re-walk the hash chain and report the first broken link",
+    summary: "Re-walk the hash chain against the signed checkpoints and report the first broken link",
+    description: "Seals what has committed first. Detects altered, removed or re-hashed rows, and (against the newest checkpoint signed by this node's key) rewritten chains and tail truncation.",
     access: "admin:system",
     audits: ["resource.accessed"],
     output: chainReportSchema,
     run: ({ ctx, db }) => verifyAuditTrail(db, ctx),
+  }),
+  "audit.checkpoints": operation({
+    method: "GET",
+    path: "/api/audit/checkpoints",
+    tag: TAG,
+    summary: "Signed checkpoints of the chain, newest first, with the public key that verifies them",
+    access: "admin:system",
+    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    output: checkpointListSchema,
+    run: ({ ctx, db, query }) => readAuditCheckpoints(db, ctx, query.limit),
+  }),
+  "audit.checkpoint": operation({
+    method: "POST",
+    path: "/api/audit/checkpoints",
+    tag: TAG,
+    summary: "Seal what has committed and sign a checkpoint of the chain head now",
+    access: "admin:system",
+    audits: ["resource.created"],
+    status: 201,
+    output: checkpointSchema,
+    run: ({ ctx, db }) => createAuditCheckpoint(db, ctx),
   }),
   "audit.export": operation({
     method: "GET",

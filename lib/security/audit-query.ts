@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, isNotNull, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../db/client";
-import { auditEvents, type AuditEvent } from "../db/schema";
+import { auditEvents, type SealedAuditEvent } from "../db/schema";
 import { boundedDate, queryInt } from "../validation";
 
 export const MAX_AUDIT_PAGE = 1000;
@@ -31,7 +31,7 @@ export type AuditPage = z.infer<typeof auditPageSchema>;
 /** Query string for the list endpoints: filters + paging. */
 export const auditListQuery = z.intersection(auditFilterSchema, auditPageSchema);
 
-export function auditEventJson(e: AuditEvent) {
+export function auditEventJson(e: SealedAuditEvent) {
   return {
     id: e.id,
     seq: e.seq,
@@ -52,8 +52,10 @@ export function auditEventJson(e: AuditEvent) {
 }
 export type AuditEventJson = ReturnType<typeof auditEventJson>;
 
+/** Only sealed rows are listed: they have their place (seq) and hash; see audit-seal.ts. */
 function conditions(f: AuditFilter): (SQL | undefined)[] {
   return [
+    isNotNull(auditEvents.seq),
     f.user_id ? eq(auditEvents.actorUserId, f.user_id) : undefined,
     f.session_id ? eq(auditEvents.sessionId, f.session_id) : undefined,
     f.event_type ? eq(auditEvents.eventType, f.event_type) : undefined,
@@ -75,7 +77,7 @@ export async function listAuditEvents(db: DbOrTx, filter: AuditFilter, page: Aud
     .orderBy(page.order === "asc" ? asc(auditEvents.seq) : desc(auditEvents.seq))
     .limit(page.limit + 1);
   const more = rows.length > page.limit;
-  const events = rows.slice(0, page.limit).map(auditEventJson);
+  const events = (rows.slice(0, page.limit) as SealedAuditEvent[]).map(auditEventJson);
   return { events, next_cursor: more ? String(events[events.length - 1]!.seq) : null };
 }
 

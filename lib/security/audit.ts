@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { desc, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { auditEvents, type AuditEvent } from "../db/schema";
 import type { AuthContext } from "./context";
@@ -66,58 +65,35 @@ export function actorOf(ctx: Pick<AuthContext, "user" | "session" | "ip">): Pick
 }
 
 export const GENESIS_HASH = "0".repeat(64);
-/** Arbitrary constant naming the advisory lock that guards the chain head. */
-const AUDIT_CHAIN_LOCK = 7_203_312;
 
 /**
- * Only transactions can roll back. Not `instanceof PgTransaction`: the start script and Next's
- * bundle load separate copies of drizzle-orm, so the class differs with the caller's module graph.
+ * Record one event. Call it inside the transaction of the action it records, so both commit or
+ * neither does. The row goes in unsealed and takes no lock: audited writes never wait on each
+ * other. The sealer (audit-seal.ts) gives it its seq and hash once it has committed.
  */
-function isTransaction(db: DbOrTx): boolean {
-  return typeof (db as { rollback?: unknown }).rollback === "function";
-}
-
-/**
- * Append one event to the chain. Call it inside the transaction of the action it records,
- * so both commit or neither does. The advisory lock is held only until that transaction ends;
- * keep the work after this call short.
- */
-export async function recordAudit(tx: DbOrTx, input: AuditInput): Promise<AuditEvent> {
-  // Outside a transaction the lock would end with its own statement (and on a pool the next
-  // statements may run on another connection): give the append a transaction of its own.
-  if (!isTransaction(tx)) return tx.transaction((own) => recordAudit(own, input));
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-  const [head] = await tx
-    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-    .from(auditEvents)
-    .orderBy(desc(auditEvents.seq))
-    .limit(1);
-  const row = {
-    seq: (head?.seq ?? 0) + 1,
-    occurredAt: input.occurredAt ?? new Date(),
-    eventType: input.eventType,
-    actorUserId: input.actorUserId ?? null,
-    sessionId: input.sessionId ?? null,
-    deviceId: input.deviceId ?? null,
-    ip: input.ip ?? null,
-    resourceType: input.resourceType ?? null,
-    resourceId: input.resourceId ?? null,
-    action: input.action,
-    outcome: input.outcome ?? "success",
-    // Hash exactly what jsonb will hand back: plain JSON (Dates as strings, undefined dropped).
-    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-    prevHash: head?.hash ?? GENESIS_HASH,
-  };
-  const [inserted] = await tx
+export async function recordAudit(db: DbOrTx, input: AuditInput): Promise<AuditEvent> {
+  const [inserted] = await db
     .insert(auditEvents)
-    .values({ ...row, hash: chainHash(row.prevHash, row) })
+    .values({
+      occurredAt: input.occurredAt ?? new Date(),
+      eventType: input.eventType,
+      actorUserId: input.actorUserId ?? null,
+      sessionId: input.sessionId ?? null,
+      deviceId: input.deviceId ?? null,
+      ip: input.ip ?? null,
+      resourceType: input.resourceType ?? null,
+      resourceId: input.resourceId ?? null,
+      action: input.action,
+      outcome: input.outcome ?? "success",
+      // Store (and later hash) exactly what jsonb hands back: plain JSON (Dates as strings, undefined dropped).
+      details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+    })
     .returning();
-  return inserted;
+  return inserted!;
 }
 
-type ChainFields = Pick<
+type ChainFields = { seq: number } & Pick<
   AuditEvent,
-  | "seq"
   | "occurredAt"
   | "eventType"
   | "actorUserId"

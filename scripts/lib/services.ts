@@ -35,6 +35,16 @@ export function startSessionSweeper(handle: DatabaseHandle, everyMs = 5 * 60_000
   return async () => clearInterval(timer);
 }
 
+/**
+ * Every node competes to be the cluster's audit sealer (one wins; another takes over if it
+ * dies): it seals committed audit rows within ~250 ms and signs a checkpoint every minute.
+ */
+export async function startAuditSealer(handle: DatabaseHandle, nodeId?: string): Promise<() => Promise<void>> {
+  const { startAuditSealer: start } = await import("../../lib/security/audit-sealer");
+  const sealer = await start(handle, { nodeId });
+  return () => sealer.stop();
+}
+
 /** Tell the person at the console how to get in: a one-time setup link on a fresh database. */
 export async function announceSignIn(handle: DatabaseHandle, base: string, say: Say): Promise<void> {
   const token = await issueSetupToken(handle.db);

@@ -6,7 +6,7 @@ import { localRuntime } from "../../lib/runtime";
 import { policyTargets } from "../../lib/runtime/policy-targets";
 import { summarizeTasks } from "../../lib/runtime/summary";
 import { listApiTokens, revokeApiToken } from "../../lib/security/api-tokens";
-import { exportAuditTrail, readAuditTrail, verifyAuditTrail } from "../../lib/security/audit-service";
+import { createAuditCheckpoint, exportAuditTrail, readAuditCheckpoints, readAuditTrail, verifyAuditTrail } from "../../lib/security/audit-service";
 import { countPendingDevices, decideDevice, listDevices } from "../../lib/security/devices";
 import { createInvite, listInvites } from "../../lib/security/invites";
 import { createPolicy, listPolicies } from "../../lib/security/policies";
@@ -87,6 +87,8 @@ describe("one permission-based rule for other people's objects; pending means re
       ["readAuditTrail", () => readAuditTrail(db, guest, {}, { limit: 10, order: "desc" })],
       ["verifyAuditTrail", () => verifyAuditTrail(db, guest)],
       ["exportAuditTrail", () => exportAuditTrail(db, guest, {}, "csv")],
+      ["createAuditCheckpoint", () => createAuditCheckpoint(db, guest)],
+      ["readAuditCheckpoints", () => readAuditCheckpoints(db, guest, 10)],
       ["listAgentConfigs", () => listAgentConfigs(db, guest)],
       ["updateAgentConfig", () => updateAgentConfig(db, guest, "ollama", { enabled: false })],
       ["ollamaModelsFor", () => ollamaModelsFor(db, guest)],

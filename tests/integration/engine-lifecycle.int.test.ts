@@ -33,7 +33,7 @@ describe("engine: task lifecycle end to end (test-echo)", async () => {
     expect(done.eventsCount).toBe(events.length);
     expect(events.find((e) => e.type === "output")?.data).toEqual({ text: "hello there\n", stream: "assistant" });
     expect(events.at(-2)?.type).toBe("result");
-    const audit = await database.db.select({ type: auditEvents.eventType }).from(auditEvents).where(eq(auditEvents.resourceId, id)).orderBy(auditEvents.seq);
+    const audit = await database.db.select({ type: auditEvents.eventType }).from(auditEvents).where(eq(auditEvents.resourceId, id)).orderBy(auditEvents.entry);
     expect(audit.map((a) => a.type)).toEqual(["task.submitted", "task.started", "agent.executed", "task.completed"]);
   });
 

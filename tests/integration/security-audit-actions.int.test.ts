@@ -36,7 +36,7 @@ describe("every audited action writes its event", async () => {
     const before = await count();
     await action();
     expect(await count(), eventType).toBe(before + 1);
-    const [latest] = await db.select().from(auditEvents).where(eq(auditEvents.eventType, eventType)).orderBy(sql`${auditEvents.seq} desc`).limit(1);
+    const [latest] = await db.select().from(auditEvents).where(eq(auditEvents.eventType, eventType)).orderBy(sql`${auditEvents.entry} desc`).limit(1);
     if (match.actor !== undefined) expect(latest.actorUserId, eventType).toBe(match.actor);
     if (match.resourceId) expect(latest.resourceId, eventType).toBe(match.resourceId());
     covered.add(eventType);

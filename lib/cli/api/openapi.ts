@@ -556,6 +556,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed checkpoints of the chain, newest first, with the public key that verifies them
+         * @description Needs `admin:system`.
+         */
+        get: operations["auditCheckpoints"];
+        put?: never;
+        /**
+         * Seal what has committed and sign a checkpoint of the chain head now
+         * @description Needs `admin:system`.
+         */
+        post: operations["auditCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/events": {
         parameters: {
             query?: never;
@@ -648,8 +672,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Re-walk the hash chain and report the first broken link
-         * @description Needs `admin:system`.
+         * Re-walk the hash chain against the signed checkpoints and report the first broken link
+         * @description Seals what has committed first. Detects altered, removed or re-hashed rows, and (against the newest checkpoint signed by this node's key) rewritten chains and tail truncation.
+         *
+         *     Needs `admin:system`.
          */
         get: operations["auditVerify"];
         put?: never;
@@ -3830,6 +3856,120 @@ export interface operations {
             };
         };
     };
+    auditCheckpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checkpoints: {
+                            created_at: string;
+                            /** @description The hash of the row at seq */
+                            hash: string;
+                            /** @description Which Ed25519 key signed it (sha256 of its SPKI, 16 bytes hex) */
+                            key_id: string;
+                            node_id: string | null;
+                            /** @description The chain position this checkpoint anchors (0: the empty chain) */
+                            seq: number;
+                            /** @description Ed25519 signature (base64) of the canonical JSON {created_at, hash, key_id, kind: "coderclawlink.audit.checkpoint", seq, v: 1} */
+                            signature: string;
+                        }[];
+                        key_id: string | null;
+                        /** @description This node's checkpoint public key (SPKI PEM), to verify exported checkpoints offline */
+                        public_key: string | null;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at: string;
+                        /** @description The hash of the row at seq */
+                        hash: string;
+                        /** @description Which Ed25519 key signed it (sha256 of its SPKI, 16 bytes hex) */
+                        key_id: string;
+                        node_id: string | null;
+                        /** @description The chain position this checkpoint anchors (0: the empty chain) */
+                        seq: number;
+                        /** @description Ed25519 signature (base64) of the canonical JSON {created_at, hash, key_id, kind: "coderclawlink.audit.checkpoint", seq, v: 1} */
+                        signature: string;
+                    };
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     auditEvents: {
         parameters: {
             query?: {
@@ -4157,10 +4297,24 @@ export interface operations {
                 content: {
                     "application/json": {
                         checked: number;
+                        /** @description The newest checkpoint signed by this node's key that the chain was checked against */
+                        checkpoint: {
+                            created_at: string;
+                            hash: string;
+                            key_id: string;
+                            seq: number;
+                            /** @enum {string} */
+                            source: "file" | "database";
+                        } | null;
+                        checkpoints: {
+                            key_id: string | null;
+                            trusted: number;
+                            untrusted: number;
+                        };
                         first_broken: {
                             message: string;
                             /** @enum {string} */
-                            reason: "seq_gap" | "prev_hash_mismatch" | "hash_mismatch";
+                            reason: "seq_gap" | "prev_hash_mismatch" | "hash_mismatch" | "checkpoint_mismatch" | "truncated";
                             seq: number;
                         } | null;
                         head: {
@@ -4168,6 +4322,8 @@ export interface operations {
                             seq: number;
                         } | null;
                         ok: boolean;
+                        /** @description Rows committed after verification sealed the chain (not yet in it) */
+                        unsealed: number;
                     };
                 };
             };
