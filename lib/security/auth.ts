@@ -2,6 +2,7 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDatabase } from "../db";
+import { log } from "../log";
 import { recordAudit } from "./audit";
 import { authConfig } from "./auth.config";
 import { oauthAdapter, oauthProviders, oauthUserAllowed } from "./oauth";
@@ -19,12 +20,31 @@ class RateLimited extends CredentialsSignin {
   code = "rate_limited";
 }
 
+/**
+ * next-auth's own log lines go through the node's logger (structured, and errors through its
+ * safe serializer) instead of console: its default prints every failed sign-in as several
+ * unstructured lines, with the underlying error's stack and "details".
+ */
+const authLogger = {
+  error(error: Error) {
+    const cause = (error as { cause?: { err?: unknown } }).cause;
+    // A wrong password is audited by checkSignIn; it is not a server error.
+    if (error instanceof CredentialsSignin || error.name === "CredentialsSignin") return log.debug({ type: error.name }, "sign-in refused");
+    log.error({ err: cause?.err instanceof Error ? cause.err : error, authError: error.name }, "authentication error");
+  },
+  warn(code: string) {
+    log.warn({ code }, "authentication warning");
+  },
+  debug() {},
+};
+
 // Lazy configuration: the OAuth adapter needs the database, which opens asynchronously.
 export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
   const external = oauthProviders();
   const db = external.length > 0 ? (await getDatabase()).db : undefined;
   return {
     ...authConfig,
+    logger: authLogger,
     ...(db ? { adapter: oauthAdapter(db) } : {}),
     providers: [
       Credentials({
