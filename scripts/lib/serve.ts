@@ -23,8 +23,9 @@ export interface Serving {
 }
 
 /**
- * The node's HTTP server with the chosen transports: `http` serves Next (pages, API, SSE) through
- * its request handler; `ws` upgrades /api/runtime/ws on the same port. Next's own upgrade handling
+ * The node's HTTP server with the chosen transports: `http` serves the API (JSON and SSE) with the
+ * HTTP adapter directly (lib/transport/http/node.ts) and everything else (pages, next-auth) through
+ * Next's request handler; `ws` upgrades /api/runtime/ws on the same port. Next's own upgrade handling
  * (dev HMR) only ever sees /_next/ upgrades: it is handed a stand-in server object to listen on, so
  * it can never answer (or end) an upgrade meant for one of our endpoints.
  */
@@ -39,6 +40,10 @@ export async function serveTransports(options: ServeOptions): Promise<Serving> {
     handleRequest = app.getRequestHandler();
   }
   const serving = [...options.transports].join(", ");
+  // In production the API is answered here, ahead of Next (same handler, none of Next's per-request
+  // cost on the hot path); in dev Next serves it too, so API code reloads with the pages.
+  const api = options.transports.has("http") && !options.dev ? await import("../../lib/transport/http/node") : null;
+  const fallbackHost = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
   const server = createServer((req, res) => {
     if (!handleRequest) {
       res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
@@ -46,7 +51,8 @@ export async function serveTransports(options: ServeOptions): Promise<Serving> {
       return;
     }
     pinClientAddress(req, { trustProxy: options.trustProxy });
-    void handleRequest(req, res);
+    if (api?.servesApiPath(req.url)) void api.serveApiRequest(req, res, { fallbackHost });
+    else void handleRequest(req, res);
   });
 
   const { attachWebSocketTransport, attachWebSockets } = await import("../../lib/transport/ws");
