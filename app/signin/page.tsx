@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { auth } from "@/lib/security/auth";
+import { pageContext } from "@/lib/security/page-context";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -15,7 +15,8 @@ function safeCallback(value: string | string[] | undefined): string {
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const callbackUrl = safeCallback(params.callbackUrl);
-  if ((await auth())?.user?.id) redirect(callbackUrl);
+  // A signed-out (ended) session cookie is not signed in: the form shows, with no redirect loop.
+  if (await pageContext()) redirect(callbackUrl);
   return (
     <AuthCard title="Sign in to coderClawLink" subtitle="Your team's control plane for AI coding agents">
       <SignInForm callbackUrl={callbackUrl} notice={params.setup === "done" ? "Admin account created. Sign in to continue." : undefined} />

@@ -1,15 +1,17 @@
 import { z } from "zod";
+import { changePassword, changePasswordSchema, signOutEverywhere } from "../security/account-password";
 import { createApiToken, createTokenSchema, listApiTokens, revokeApiToken } from "../security/api-tokens";
+import { listBrowserSessions, revokeBrowserSession } from "../security/browser-sessions";
 import { approveOwnDevice, decideDevice, listDevices } from "../security/devices";
 import { listSessions } from "../security/runtime-sessions";
 import { operation } from "./define";
 import { includeEndedQuery } from "./sessions";
-import { deviceSchema, sessionSchema, tokenSchema } from "./shapes/security";
+import { browserSessionSchema, deviceSchema, sessionSchema, sessionsEndedSchema, tokenSchema } from "./shapes/security";
 
 const TAG = "Account";
 const idParams = z.object({ id: z.string().uuid({ message: "must be a UUID" }) });
 
-/** What every signed-in person manages for themselves: API tokens, devices, sessions. */
+/** What every signed-in person manages for themselves: password, sign-ins, API tokens, devices, sessions. */
 export const accountOperations = {
   "account.tokens.list": operation({
     method: "GET",
@@ -84,6 +86,56 @@ export const accountOperations = {
     params: idParams,
     output: z.object({ device: deviceSchema }),
     run: async ({ ctx, db, params }) => ({ device: await decideDevice(db, ctx, params.id, "revoked", { ownerId: ctx.user.id }) }),
+  }),
+  "account.password.change": operation({
+    method: "POST",
+    path: "/api/account/password",
+    tag: TAG,
+    summary: "Change your password",
+    description: "The current password is required (throttled like a sign-in). Your other browser sessions and your runtime sessions end; the one making the change stays signed in.",
+    access: "trusted",
+    scope: "own",
+    audits: ["auth.password_changed"],
+    body: changePasswordSchema,
+    output: sessionsEndedSchema,
+    errors: [429],
+    run: ({ ctx, db, body }) => changePassword(db, ctx, body),
+  }),
+  "account.signOutEverywhere": operation({
+    method: "POST",
+    path: "/api/account/sign-out-everywhere",
+    tag: TAG,
+    summary: "Sign out everywhere",
+    description: "Ends every browser session (this one included) and every runtime session of yours, on the server, at once; their open streams close. API tokens stay valid: revoke them one by one.",
+    access: "trusted",
+    scope: "own",
+    audits: ["auth.signed_out_everywhere"],
+    output: sessionsEndedSchema,
+    run: ({ ctx, db }) => signOutEverywhere(db, ctx),
+  }),
+  "account.browserSessions.list": operation({
+    method: "GET",
+    path: "/api/account/browser-sessions",
+    tag: TAG,
+    summary: "Where you are signed in to the portal",
+    access: "signed-in",
+    scope: "own",
+    output: z.object({ browser_sessions: z.array(browserSessionSchema) }),
+    run: async ({ ctx, db }) => ({ browser_sessions: await listBrowserSessions(db, ctx) }),
+  }),
+  "account.browserSessions.revoke": operation({
+    method: "DELETE",
+    path: "/api/account/browser-sessions/{id}",
+    tag: TAG,
+    summary: "Sign one of your browser sessions out",
+    description: "Its cookie stops working at once, wherever it is.",
+    access: "trusted",
+    scope: "own",
+    audits: ["auth.signed_out"],
+    params: idParams,
+    run: async ({ ctx, db, params }) => {
+      await revokeBrowserSession(db, ctx, params.id);
+    },
   }),
   "account.sessions.list": operation({
     method: "GET",

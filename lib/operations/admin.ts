@@ -2,12 +2,13 @@ import { z } from "zod";
 import { listApiTokens, revokeApiToken } from "../security/api-tokens";
 import { countPendingDevices, decideDevice, listDevices } from "../security/devices";
 import { createInvite, createInviteSchema, listInvites, withdrawInvite } from "../security/invites";
+import { createPasswordReset, createPasswordResetSchema } from "../security/password-resets";
 import { policyTargets } from "../runtime/policy-targets";
 import { createPolicy, createPolicySchema, deletePolicy, listPolicies, listPoliciesQuery, updatePolicy, updatePolicySchema } from "../security/policies";
 import { listSessions } from "../security/runtime-sessions";
 import { createUserAccount, createUserSchema, getUser, listUsers, listUsersQuery, permissionSchema, setGrant, updateUser, updateUserSchema } from "../security/users-admin";
 import { operation } from "./define";
-import { decidedDeviceSchema, deviceSchema, inviteSchema, policySchema, sessionSchema, tokenSchema, userSchema } from "./shapes/security";
+import { decidedDeviceSchema, deviceSchema, inviteSchema, linkWarning, passwordResetSchema, policySchema, sessionSchema, tokenSchema, userSchema } from "./shapes/security";
 
 const TAG = "Admin";
 const uuid = z.string().uuid({ message: "must be a UUID" });
@@ -205,6 +206,20 @@ export const adminOperations = {
       await deletePolicy(db, ctx, params.id);
     },
   }),
+  "admin.users.passwordReset": operation({
+    method: "POST",
+    path: "/api/admin/users/{id}/password-reset",
+    tag: TAG,
+    summary: "Issue a one-time link for someone to set a new password",
+    description: "The token travels in the link's #fragment and is shown once; the link works once, until it expires. Issuing a new one withdraws the earlier ones. Spending it ends every session of the account.",
+    access: "admin:users",
+    audits: ["auth.password_reset_issued"],
+    params: idParams,
+    body: createPasswordResetSchema,
+    status: 201,
+    output: passwordResetSchema,
+    run: ({ ctx, db, params, body, meta }) => createPasswordReset(db, ctx, params.id, body, meta.origin),
+  }),
   "admin.invites.list": operation({
     method: "GET",
     path: "/api/admin/invites",
@@ -224,9 +239,9 @@ export const adminOperations = {
     audits: ["resource.created"],
     body: createInviteSchema,
     status: 201,
-    output: inviteSchema.extend({ token: z.string(), url: z.string().describe("The one-time link; the token travels in its #fragment") }),
+    output: inviteSchema.extend({ token: z.string(), url: z.string().describe("The one-time link; the token travels in its #fragment"), link_warning: linkWarning }),
     errors: [409],
-    run: ({ ctx, db, body, meta }) => createInvite(db, ctx, body, process.env.APP_URL ?? meta.origin ?? undefined),
+    run: ({ ctx, db, body, meta }) => createInvite(db, ctx, body, meta.origin),
   }),
   "admin.invites.withdraw": operation({
     method: "DELETE",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { completePasswordReset, completePasswordResetSchema } from "../security/password-resets";
 import { getDatabase, migrationStatus } from "../db";
 import { acceptInvite, acceptInviteSchema } from "../security/invites";
 import { completeSetup, setupInputSchema } from "../security/setup";
@@ -51,6 +52,19 @@ export const systemOperations = {
       const admin = await completeSetup(db, body, { ip: meta.ip });
       return { user: { id: admin.id, email: admin.email, name: admin.name, role: admin.role } };
     },
+  }),
+  "onboarding.resetPassword": operation({
+    method: "POST",
+    path: "/api/password-reset",
+    tag: "Onboarding",
+    summary: "Set a new password with a reset link's token",
+    description: "Open to anyone holding a reset token (issued by an admin): works once, until it expires. Every session of the account ends; then sign in with the new password.",
+    access: "public",
+    audits: ["auth.password_reset"],
+    body: completePasswordResetSchema,
+    output: z.object({ email: z.string() }),
+    errors: [403, 429],
+    run: ({ db, body, meta }) => completePasswordReset(db, body, { ip: meta.ip }),
   }),
   "onboarding.acceptInvite": operation({
     method: "POST",

@@ -7,6 +7,7 @@ import { actorOf, recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { announceCredentialsChanged } from "./credential-notices";
 import { lockUserQuotas, quotaExceeded } from "./quotas";
 import { hashSecret, newSecret } from "./tokens";
 import { boundedDate } from "../validation";
@@ -115,6 +116,7 @@ export async function revokeApiToken(db: Database, ctx: AuthContext, tokenId: st
       if (!token) throw AppError.notFound("API token");
       return tokenJson(token);
     }
+    await announceCredentialsChanged(tx);
     await recordAudit(tx, auditFor(ctx, "token.revoked", tokenId, { name: revoked.name, owner_user_id: revoked.userId }));
     return tokenJson(revoked);
   });

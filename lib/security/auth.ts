@@ -5,6 +5,7 @@ import { getDatabase } from "../db";
 import { log } from "../log";
 import { recordAudit } from "./audit";
 import { authConfig } from "./auth.config";
+import { endBrowserSession, startBrowserSession } from "./browser-sessions";
 import { oauthAdapter, oauthProviders, oauthUserAllowed } from "./oauth";
 import { clientIp } from "./request-meta";
 import { checkSignIn } from "./sign-in";
@@ -62,6 +63,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     ],
     callbacks: {
       ...authConfig.callbacks,
+      /** A sign-in starts a server-side browser session; the cookie carries its id (`sid`), checked on every request. */
+      async jwt({ token, user, account }) {
+        if (!user?.id) return token;
+        const { db } = await getDatabase();
+        const caller = await signInRequestMeta();
+        const sid = await startBrowserSession(db, { userId: user.id, provider: account?.provider ?? "credentials", ...caller });
+        return { ...token, uid: user.id, sid };
+      },
       async signIn({ user, account }) {
         if (!account || account.provider === "credentials") return true;
         return oauthUserAllowed((await getDatabase()).db, user.id);
@@ -74,12 +83,28 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
         const { db } = await getDatabase();
         await recordAudit(db, { eventType: "auth.signin_succeeded", action: "sign_in", actorUserId: user.id, resourceType: "user", resourceId: user.id, details: { provider: account.provider } });
       },
+      /** Signing out ends the server-side session: a copy of the cookie kept elsewhere stops working too. */
       async signOut(message) {
-        const uid = "token" in message && message.token && typeof message.token.uid === "string" ? message.token.uid : null;
+        const token = "token" in message ? message.token : null;
+        const uid = token && typeof token.uid === "string" ? token.uid : null;
         if (!uid) return;
         const { db } = await getDatabase();
-        await recordAudit(db, { eventType: "auth.signed_out", action: "sign_out", actorUserId: uid, resourceType: "user", resourceId: uid, details: {} });
+        const sid = typeof token?.sid === "string" ? token.sid : null;
+        const ended = sid ? await endBrowserSession(db, sid, "signed_out") : false;
+        if (!ended) return;
+        await recordAudit(db, { eventType: "auth.signed_out", action: "sign_out", actorUserId: uid, resourceType: "browser_session", resourceId: sid, details: {} });
       },
     },
   };
 });
+
+/** The address and browser of the sign-in request, when next-auth runs inside a Next request. */
+async function signInRequestMeta(): Promise<{ ip: string | null; userAgent: string | null }> {
+  try {
+    const { headers } = await import("next/headers");
+    const incoming = await headers();
+    return { ip: clientIp(incoming), userAgent: incoming.get("user-agent") };
+  } catch {
+    return { ip: null, userAgent: null };
+  }
+}

@@ -4,6 +4,7 @@ import { userPermissionGrants, users } from "../db/schema";
 import { API_TOKEN_PREFIX, resolveApiToken } from "./api-tokens";
 import type { AuthContext } from "./context";
 import { unauthenticated, type Credential } from "./credentials";
+import { resolveBrowserSession } from "./browser-sessions";
 import { narrowForDevice, permissionsFor } from "./permissions";
 import { SESSION_TOKEN_PREFIX, resolveSessionToken } from "./runtime-sessions";
 
@@ -19,12 +20,19 @@ export interface CallerMeta {
  * Establish who is calling, the same way for every transport:
  * - a bearer `ccl_pat_…` (API token) or `ccl_ses_…` (runtime session; permissions narrowed to
  *   read-only until its device is trusted); a bad one answers 401 with the reason;
- * - a browser session (the transport decoded the cookie; same-origin checks are the transport's).
- * Returns null for no credential, or for a browser session whose account is gone or disabled.
+ * - a browser session (the transport decoded the cookie; same-origin checks are the transport's):
+ *   the server-side session it names must be live, so a signed-out cookie stops working.
+ * Returns null for no credential, or for a browser session that ended or whose account is gone
+ * or disabled (the caller is then simply not signed in).
  */
 export async function authenticate(credential: Credential | null, meta: CallerMeta): Promise<AuthContext | null> {
   if (!credential) return null;
-  if (credential.kind === "browser") return contextForUser(meta.db, credential.userId, { via: "browser", ...meta });
+  if (credential.kind === "browser") {
+    const check = await resolveBrowserSession(meta.db, credential.sessionId, credential.userId);
+    if (!check.ok) return null;
+    const ctx = await contextForUser(meta.db, credential.userId, { via: "browser", ...meta });
+    return ctx && { ...ctx, browserSessionId: credential.sessionId! };
+  }
   const { token } = credential;
   if (token.startsWith(API_TOKEN_PREFIX)) {
     const check = await resolveApiToken(meta.db, token);

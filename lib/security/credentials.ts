@@ -8,7 +8,14 @@ import { AppError } from "../errors";
  */
 export type Credential =
   | { kind: "bearer"; token: string }
-  | { kind: "browser"; userId: string; /** The decoded session token, when the transport had it. */ claims?: Record<string, unknown> };
+  | {
+      kind: "browser";
+      userId: string;
+      /** The server-side browser session the cookie names (`sid`); refused when missing or ended. */
+      sessionId: string | null;
+      /** The decoded session token, when the transport had it. */
+      claims?: Record<string, unknown>;
+    };
 
 export function unauthenticated(message: string): AppError {
   return new AppError("unauthenticated", message, undefined, { "www-authenticate": 'Bearer realm="coderclawlink"' });
@@ -34,11 +41,20 @@ export function bearerToken(header: string | null): string | null {
   return match[1];
 }
 
+/**
+ * The browser session a page request carries (portal pages take no bearer tokens). The secure
+ * cookie (`__Secure-…`, set over HTTPS) is read when present: browsers only send it over HTTPS.
+ */
+export function pageCredential(headers: Headers): Promise<Credential | null> {
+  return browserCredential(headers, /(^|;\s*)__Secure-authjs\.session-token(\.\d+)?=/.test(headers.get("cookie") ?? ""));
+}
+
 async function browserCredential(headers: Headers, secureCookie: boolean): Promise<Credential | null> {
   const secret = process.env.AUTH_SECRET;
   if (!secret || !headers.get("cookie")) return null;
   const claims = await getToken({ req: { headers }, secret, secureCookie }).catch(() => null);
-  return claims && typeof claims.uid === "string" ? { kind: "browser", userId: claims.uid, claims } : null;
+  if (!claims || typeof claims.uid !== "string") return null;
+  return { kind: "browser", userId: claims.uid, sessionId: typeof claims.sid === "string" ? claims.sid : null, claims };
 }
 
 const URL_CREDENTIAL = /(ccl_pat_|ccl_ses_)/;

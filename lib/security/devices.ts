@@ -6,6 +6,7 @@ import { actorOf, recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { announceCredentialsChanged } from "./credential-notices";
 import { checkSignIn, rateLimitedError } from "./sign-in";
 
 export function deviceJson(d: Device, owner?: { email: string; name: string | null }) {
@@ -91,6 +92,7 @@ export async function decideDevice(db: Database, ctx: AuthContext, devicePk: str
             .where(and(eq(runtimeSessions.devicePk, devicePk), isNull(runtimeSessions.endedAt)))
             .returning({ id: runtimeSessions.id })
         : [];
+    if (trust === "revoked") await announceCredentialsChanged(tx);
     await recordAudit(tx, {
       eventType: trust === "trusted" ? "device.approved" : "device.revoked",
       action: trust === "trusted" ? "approve_device" : "revoke_device",

@@ -2,12 +2,12 @@ import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, DbOrTx } from "../db/client";
 import { invites, type Role } from "../db/schema";
-import { env } from "../env";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { linkBase } from "./link-base";
 import { hashPassword } from "./passwords";
 import { hashSecret, newSecret } from "./tokens";
 import { assertEmailFree, emailSchema, insertUser, passwordSchema, roleSchema, userJson } from "./users-admin";
@@ -39,14 +39,16 @@ function inviteJson(i: InviteRow) {
  * The link a person opens to accept. The token travels in the fragment (`#token=…`), which
  * browsers never send to a server, so it stays out of access logs and Referer headers.
  */
-export function inviteLink(token: string, baseUrl?: string): string {
-  const e = env();
-  const base = baseUrl ?? e.APP_URL ?? `http://${e.HOST}:${e.PORT}`;
-  return `${base.replace(/\/$/, "")}/invite#token=${token}`;
+export function inviteLink(token: string, base: string): string {
+  return `${base}/invite#token=${token}`;
 }
 
-/** An admin invites someone to join with a role; the token is returned once. */
-export async function createInvite(db: Database, ctx: AuthContext, input: z.infer<typeof createInviteSchema>, baseUrl?: string) {
+/**
+ * An admin invites someone to join with a role; the token is returned once, in a link built from
+ * APP_URL or the address the admin is browsing at (`requestOrigin`), with a warning when that
+ * address may not open for the person invited.
+ */
+export async function createInvite(db: Database, ctx: AuthContext, input: z.infer<typeof createInviteSchema>, requestOrigin: string | null = null) {
   await authorize(ctx, "admin:users");
   if (input.email) await assertEmailFree(db, input.email);
   const token = newSecret(INVITE_PREFIX);
@@ -58,7 +60,8 @@ export async function createInvite(db: Database, ctx: AuthContext, input: z.infe
     await recordAudit(tx, { eventType: "resource.created", action: "create_invite", ...actorOf(ctx), resourceType: "invite", resourceId: invite.id, details: { email: invite.email, role: invite.role } });
     return invite;
   });
-  return { ...inviteJson(row), token, url: inviteLink(token, baseUrl) };
+  const link = linkBase(requestOrigin);
+  return { ...inviteJson(row), token, url: inviteLink(token, link.base), link_warning: link.warning };
 }
 
 export async function listInvites(db: DbOrTx, ctx: AuthContext) {

@@ -3,22 +3,22 @@ import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { getDatabase } from "../db";
-import { auth } from "./auth";
 import { authenticate } from "./authenticate";
+import { pageCredential } from "./credentials";
 import { clientIp } from "./request-meta";
 import type { AuthContext } from "./context";
 import type { Permission } from "./permissions";
 
-/** The signed-in person for a server component, or null. Role and status come fresh from the database. */
+/**
+ * The signed-in person for a server component, or null: the same check as the API's (the cookie's
+ * server-side session must be live; role and status come fresh from the database).
+ */
 export async function pageContext(): Promise<AuthContext | null> {
-  const session = await auth();
-  if (!session?.user?.id) return null;
-  const { db } = await getDatabase();
   const incoming = await headers();
-  return authenticate(
-    { kind: "browser", userId: session.user.id },
-    { db, requestId: randomUUID(), ip: clientIp(incoming), userAgent: incoming.get("user-agent") },
-  );
+  const credential = await pageCredential(incoming);
+  if (!credential) return null;
+  const { db } = await getDatabase();
+  return authenticate(credential, { db, requestId: randomUUID(), ip: clientIp(incoming), userAgent: incoming.get("user-agent") });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, lte } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, lte, ne } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { devices, runtimeSessions, users, type Device, type RuntimeSession } from "../db/schema";
 import { AppError } from "../errors";
@@ -6,6 +6,7 @@ import { actorOf, recordAudit } from "./audit";
 import { authorize, canActForOthers } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { announceCredentialsChanged } from "./credential-notices";
 import { hashSecret } from "./tokens";
 
 export const SESSION_TOKEN_PREFIX = "ccl_ses_";
@@ -83,6 +84,7 @@ export async function revokeSession(db: Database, ctx: AuthContext, sessionId: s
       .where(and(eq(runtimeSessions.id, sessionId), isNull(runtimeSessions.endedAt)))
       .returning({ id: runtimeSessions.id });
     if (ended.length === 0) return;
+    await announceCredentialsChanged(tx);
     await recordAudit(tx, {
       eventType: "session.deleted",
       action: "revoke_session",
@@ -94,13 +96,17 @@ export async function revokeSession(db: Database, ctx: AuthContext, sessionId: s
   });
 }
 
-/** End every live session of a user (disabling the account). Call inside the action's transaction. */
-export async function endUserSessions(tx: DbOrTx, userId: string, reason: "user_disabled"): Promise<number> {
+/**
+ * End every live runtime session of a user (disabling the account, a new password, signing out
+ * everywhere), but `except` (the caller's own). Call inside the action's transaction.
+ */
+export async function endUserSessions(tx: DbOrTx, userId: string, reason: "user_disabled" | "password_changed" | "password_reset" | "signed_out_everywhere", opts: { except?: string } = {}): Promise<number> {
   const ended = await tx
     .update(runtimeSessions)
     .set({ endedAt: now(), endedReason: reason })
-    .where(and(eq(runtimeSessions.userId, userId), isNull(runtimeSessions.endedAt)))
+    .where(and(eq(runtimeSessions.userId, userId), isNull(runtimeSessions.endedAt), opts.except ? ne(runtimeSessions.id, opts.except) : undefined))
     .returning({ id: runtimeSessions.id });
+  if (ended.length > 0) await announceCredentialsChanged(tx);
   return ended.length;
 }
 
@@ -183,6 +189,12 @@ function endedMessage(reason: string | null): string {
       return "The runtime session expired after 24 hours without activity; open a new one";
     case "device_revoked":
       return "The runtime session ended because its device was revoked";
+    case "password_changed":
+      return "The runtime session ended because the account's password was changed";
+    case "password_reset":
+      return "The runtime session ended because the account's password was reset";
+    case "signed_out_everywhere":
+      return "The runtime session ended: its owner signed out everywhere";
     case "user_disabled":
       return "The runtime session ended because the account is disabled";
     default:

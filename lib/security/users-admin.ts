@@ -9,6 +9,8 @@ import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { MIN_PASSWORD_LENGTH, hashPassword } from "./passwords";
 import { PERMISSIONS, ROLES, permissionsFor } from "./permissions";
+import { endUserBrowserSessions } from "./browser-sessions";
+import { announceCredentialsChanged } from "./credential-notices";
 import { endUserSessions } from "./runtime-sessions";
 
 export const roleSchema = z.enum(ROLES);
@@ -151,13 +153,19 @@ export async function updateUser(db: Database, ctx: AuthContext, userId: string,
       .where(eq(users.id, userId))
       .returning(publicUserColumns);
     const base = { ...actorOf(ctx), resourceType: "user", resourceId: userId } as const;
-    if (input.role !== undefined && input.role !== before.role) {
-      await recordAudit(tx, { ...base, eventType: "role.changed", action: "change_role", details: { from: before.role, to: input.role } });
+    const roleChanged = input.role !== undefined && input.role !== before.role;
+    // A new role or a disabled account ends the person's browser sessions on the server (they sign
+    // in again and get what the new role allows) and, through the notice, their open streams.
+    if (roleChanged) {
+      const browserEnded = disabling ? 0 : await endUserBrowserSessions(tx, userId, "role_changed");
+      await recordAudit(tx, { ...base, eventType: "role.changed", action: "change_role", details: { from: before.role, to: input.role, browser_sessions_ended: browserEnded } });
     }
     if (disabling) {
       const ended = await endUserSessions(tx, userId, "user_disabled");
-      await recordAudit(tx, { ...base, eventType: "user.disabled", action: "disable_user", details: { sessions_ended: ended } });
+      const browserEnded = await endUserBrowserSessions(tx, userId, "user_disabled");
+      await recordAudit(tx, { ...base, eventType: "user.disabled", action: "disable_user", details: { sessions_ended: ended, browser_sessions_ended: browserEnded } });
     }
+    if (roleChanged || disabling) await announceCredentialsChanged(tx);
     if (input.disabled === false && before.disabledAt) {
       await recordAudit(tx, { ...base, eventType: "user.enabled", action: "enable_user", details: {} });
     }

@@ -60,12 +60,12 @@ describe("admin APIs", async () => {
 
     const promoted = await patchUser(await as(admin.id, `/x`, json({ role: "DEVELOPER", name: "Grace H." }, "PATCH")), routeParams({ id: grace.id }));
     expect(await promoted.json()).toMatchObject({ role: "DEVELOPER", name: "Grace H." });
-    expect((await eventsOf("role.changed", grace.id))[0].details).toEqual({ from: "VIEWER", to: "DEVELOPER" });
+    expect((await eventsOf("role.changed", grace.id))[0].details).toEqual({ from: "VIEWER", to: "DEVELOPER", browser_sessions_ended: 0 });
 
     const session = await openSessionFor(db, grace.id);
     const disabled = await patchUser(await as(admin.id, `/x`, json({ disabled: true }, "PATCH")), routeParams({ id: grace.id }));
     expect((await disabled.json()).status).toBe("disabled");
-    expect((await eventsOf("user.disabled", grace.id))[0].details).toEqual({ sessions_ended: 1 });
+    expect((await eventsOf("user.disabled", grace.id))[0].details).toEqual({ sessions_ended: 1, browser_sessions_ended: 1 });
     expect((await getSession(bearerRequest(session.token, "/x"), routeParams({ id: session.sessionId }))).status).toBe(401);
     expect((await checkSignIn(db, { email: "grace@example.com", password: "a long enough password", ip: null })).ok).toBe(false);
 

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
+import { getDatabase } from "../../lib/db";
 import type { Database } from "../../lib/db/client";
 import { users, type Role } from "../../lib/db/schema";
+import { startBrowserSession } from "../../lib/security/browser-sessions";
 import { hashPassword } from "../../lib/security/passwords";
 
 export interface TestUser {
@@ -25,10 +27,21 @@ export async function createUser(db: Database, opts: { role?: Role; name?: strin
 
 export const SESSION_COOKIE = "authjs.session-token";
 
-/** A next-auth session cookie for the user, as the browser would hold after signing in. */
+/**
+ * A next-auth session cookie for the user, as the browser would hold after signing in: a fresh
+ * server-side browser session in the process database, named by the cookie's `sid`. Keep the
+ * cookie to act as one browser (signing out, then reusing it); each call is a new sign-in.
+ */
 export async function sessionCookieFor(userId: string): Promise<string> {
+  const { db } = await getDatabase();
+  const sid = await startBrowserSession(db, { userId, provider: "credentials", ip: null, userAgent: "test" });
+  return cookieFor(userId, sid);
+}
+
+/** The cookie for a given browser session id (or none: a cookie from before sessions were tracked). */
+export async function cookieFor(userId: string, sid: string | null): Promise<string> {
   const secret = process.env.AUTH_SECRET!;
-  const jwt = await encode({ token: { uid: userId, sub: userId }, secret, salt: SESSION_COOKIE });
+  const jwt = await encode({ token: { uid: userId, sub: userId, ...(sid ? { sid } : {}) }, secret, salt: SESSION_COOKIE });
   return `${SESSION_COOKIE}=${jwt}`;
 }
 

@@ -21,7 +21,9 @@ export interface Subject {
 
 export async function matrixSubjects(db: Database): Promise<Subject[]> {
   const users = Object.fromEntries(await Promise.all(ROLES.map(async (role) => [role, await createUser(db, { role, name: `matrix-${role}` })] as const))) as unknown as Record<Role, { id: string }>;
-  const pending = await openSessionFor(db, users.DEVELOPER.id, { trust: "pending" });
+  // A developer of their own: the DEVELOPER subject signing out everywhere must not end this session.
+  const pendingOwner = await createUser(db, { role: "DEVELOPER", name: "matrix-pending-DEVELOPER" });
+  const pending = await openSessionFor(db, pendingOwner.id, { trust: "pending" });
   const expiredSession = await openSessionFor(db, users.ADMIN.id);
   await db.update(runtimeSessions).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(runtimeSessions.id, expiredSession.sessionId));
   const revokedToken = await apiTokenFor(db, users.ADMIN.id);

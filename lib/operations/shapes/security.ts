@@ -109,3 +109,31 @@ export const inviteSchema = z.object({
   used_by: uuid.nullable(),
   status: z.enum(["pending", "used", "expired"]),
 });
+
+export const linkWarning = z.string().nullable().describe("Why the link may not open for its recipient (APP_URL unset, loopback address); null when it is fine");
+
+export const browserSessionSchema = z.object({
+  id: uuid,
+  provider: z.string(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  created_at: ts,
+  last_seen_at: ts,
+  expires_at: ts,
+  current: z.boolean().describe("The session this request came with"),
+});
+
+export const passwordResetSchema = z.object({
+  id: uuid,
+  user_id: uuid,
+  email: z.string(),
+  expires_at: ts,
+  token: z.string().describe("The secret, shown only in this response"),
+  url: z.string().describe("The one-time link; the token travels in its #fragment"),
+  link_warning: linkWarning,
+});
+
+export const sessionsEndedSchema = z.object({
+  browser_sessions_ended: z.number().int(),
+  runtime_sessions_ended: z.number().int(),
+});

@@ -5,6 +5,7 @@ import { log } from "../../log";
 import { Download, EventStream, invoke, operationList, Reply, toAppError, type CallMeta, type Operation, type Outcome, type RawInput } from "../../operations";
 import { env } from "../../env";
 import { authenticate, type CallerMeta } from "../../security/authenticate";
+import { credentialWatcherFor } from "../../security/credential-watch";
 import type { AuthContext } from "../../security/context";
 import { credentialFromHeaders, refuseCredentialsInUrl } from "../../security/credentials";
 import { assertSameOrigin } from "../../security/csrf";
@@ -12,7 +13,7 @@ import { clientIp } from "../../security/request-meta";
 import { isJsonType, readBody, readJson } from "./body";
 import { Router } from "./router";
 import { webSocketSchemaOperation } from "../ws/schema-operation";
-import { sseResponse, type StreamEvent } from "./sse";
+import { credentialEndedFrame, sseResponse, type StreamEvent } from "./sse";
 
 let router: Router | undefined;
 
@@ -69,7 +70,8 @@ export async function handleOperation(op: Operation, req: Request, params: Recor
 async function serve(op: Operation, req: Request, params: Record<string, string>, requestId: string): Promise<Response> {
   const url = new URL(req.url);
   refuseCredentialsInUrl(url.searchParams);
-  const { db } = await getDatabase();
+  const handle = await getDatabase();
+  const { db } = handle;
   const meta: CallMeta = {
     requestId,
     ip: clientIp(req.headers),
@@ -85,7 +87,7 @@ async function serve(op: Operation, req: Request, params: Record<string, string>
   const contentType = req.headers.get("content-type") ?? "";
   if (op.upload && contentType && !isJsonType(contentType)) input.upload = { contentType, read: (limit) => readBody(req, limit) };
   const outcome = await invoke(op, { ctx, input, db, meta });
-  const response = toResponse(op, outcome);
+  const response = outcome instanceof EventStream && ctx ? streamWhileCredentialHolds(outcome, ctx, handle) : toResponse(op, outcome);
   response.headers.set("x-request-id", requestId);
   return response;
 }
@@ -95,6 +97,25 @@ async function caller(req: Request, url: URL, meta: CallerMeta): Promise<AuthCon
   const credential = await credentialFromHeaders(req.headers, { secureCookie: url.protocol === "https:" });
   if (credential?.kind === "browser") assertSameOrigin(req, { trustProxy: env().TRUST_PROXY, appUrl: env().APP_URL, fallbackHost: url.host });
   return authenticate(credential, meta);
+}
+
+/**
+ * An event stream lasts only as long as the credential that opened it: when the token or session
+ * is revoked or expires, the browser session ends or the user is disabled (on any node), the
+ * credential watcher stops it within about a second, with a last `error` event saying why.
+ */
+function streamWhileCredentialHolds(outcome: EventStream, ctx: AuthContext, handle: Awaited<ReturnType<typeof getDatabase>>): Response {
+  let ended: string | null = null;
+  const unwatch = credentialWatcherFor(handle).watch(ctx, (reason) => {
+    ended = reason;
+    outcome.stop.abort();
+  });
+  return sseResponse(outcome.events as AsyncIterable<StreamEvent>, outcome.stop, {
+    finished: () => {
+      unwatch();
+      return ended ? credentialEndedFrame(ended) : null;
+    },
+  });
 }
 
 function toResponse(op: Operation, outcome: Outcome<unknown>): Response {

@@ -13,11 +13,34 @@ export function sseFrame(event: StreamEvent): string {
   return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
+export interface SseOptions {
+  heartbeatMs?: number;
+  /** Called once when the stream is over (whatever ended it); returns a last frame to send, if any. */
+  finished?: () => string | null;
+}
+
+/**
+ * The last frame of a stream cut because its credential ended (revoked, expired, signed out,
+ * user disabled): an `error` event with the API's error body, so the reader knows not to
+ * reconnect with the same credential.
+ */
+export function credentialEndedFrame(reason: string): string {
+  const body = { error: { code: "unauthenticated", message: `The credential ended: ${reason}`, details: { reason } } };
+  return `event: error\ndata: ${JSON.stringify(body)}\n\n`;
+}
+
 /**
  * Serve a task's events as text/event-stream with heartbeat comments. `stop` is aborted when the
  * client goes away (the adapter passes its signal to the event iterable), which ends the iteration.
  */
-export function sseResponse(events: AsyncIterable<StreamEvent>, stop: AbortController, heartbeatMs = SSE_HEARTBEAT_MS): Response {
+export function sseResponse(events: AsyncIterable<StreamEvent>, stop: AbortController, options: SseOptions = {}): Response {
+  const heartbeatMs = options.heartbeatMs ?? SSE_HEARTBEAT_MS;
+  let finished = false;
+  const finish = () => {
+    if (finished) return null;
+    finished = true;
+    return options.finished?.() ?? null;
+  };
   const encoder = new TextEncoder();
   let heartbeat: NodeJS.Timeout | undefined;
   const body = new ReadableStream<Uint8Array>({
@@ -38,6 +61,8 @@ export function sseResponse(events: AsyncIterable<StreamEvent>, stop: AbortContr
           log.warn({ err: error }, "task event stream failed");
         } finally {
           clearInterval(heartbeat);
+          const last = finish();
+          if (last) send(last);
           try {
             controller.close();
           } catch {
@@ -48,6 +73,7 @@ export function sseResponse(events: AsyncIterable<StreamEvent>, stop: AbortContr
     },
     cancel() {
       clearInterval(heartbeat);
+      finish();
       stop.abort();
     },
   });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { DatabaseHandle } from "../../db/client";
+import { credentialWatcherFor } from "../../security/credential-watch";
 import { authenticateUpgrade, upgradeOrigin } from "./credentials";
 import { EventFrames } from "./event-frames";
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from "./limits";
@@ -17,11 +18,9 @@ export interface RuntimeEndpointOptions {
   handle: DatabaseHandle;
   trustProxy?: boolean;
   limits?: Partial<ConnectionLimits & RuntimeLimits>;
-  /** Closes the socket when its credential ends; see CredentialWatch. */
+  /** Closes the socket (4002) when its credential ends; default: the process's credential watcher, the one SSE uses too. */
   watchCredential?: CredentialWatch;
 }
-
-const noWatch: CredentialWatch = () => () => {};
 
 /** The runtime protocol's endpoint (GET /api/runtime/ws), ready to be attached to a server. */
 export function runtimeEndpoint(options: RuntimeEndpointOptions): WebSocketEndpoint {
@@ -34,7 +33,7 @@ export function runtimeEndpoint(options: RuntimeEndpointOptions): WebSocketEndpo
     frames: new EventFrames(),
     limits,
     trustProxy,
-    watchCredential: options.watchCredential ?? noWatch,
+    watchCredential: options.watchCredential ?? ((ctx, ended) => credentialWatcherFor(handle).watch(ctx, ended)),
     serverVersion: process.env.npm_package_version ?? "0.2.0",
   };
   return {

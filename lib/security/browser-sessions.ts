@@ -1,0 +1,122 @@
+import { and, desc, eq, gt, isNull, lt, ne } from "drizzle-orm";
+import type { Database, DbOrTx } from "../db/client";
+import { browserSessions, type BrowserSession } from "../db/schema";
+import { AppError } from "../errors";
+import { actorOf, recordAudit } from "./audit";
+import { authorize } from "./authorize";
+import { now } from "./clock";
+import type { AuthContext } from "./context";
+import { announceCredentialsChanged } from "./credential-notices";
+
+/** As long as the next-auth cookie lives: 7 days after the last request. */
+export const BROWSER_SESSION_TTL_MS = 7 * 24 * 3600_000;
+/** Sliding the expiry is a write; once a minute is precise enough. */
+const TOUCH_GRANULARITY_MS = 60_000;
+
+export type BrowserSessionEnd =
+  | "signed_out"
+  | "signed_out_everywhere"
+  | "password_changed"
+  | "password_reset"
+  | "user_disabled"
+  | "role_changed"
+  | "revoked";
+
+/** Record a sign-in; its id goes into the cookie as `sid`. */
+export async function startBrowserSession(db: DbOrTx, input: { userId: string; provider: string; ip: string | null; userAgent: string | null }): Promise<string> {
+  const at = now();
+  const [row] = await db
+    .insert(browserSessions)
+    .values({ userId: input.userId, provider: input.provider, ip: input.ip, userAgent: input.userAgent?.slice(0, 500) ?? null, createdAt: at, lastSeenAt: at, expiresAt: new Date(at.getTime() + BROWSER_SESSION_TTL_MS) })
+    .returning({ id: browserSessions.id });
+  return row.id;
+}
+
+export type BrowserSessionCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether the cookie's server-side session is live: it exists, belongs to the cookie's user,
+ * has not ended and has not idled past 7 days. A cookie without a session id (issued before
+ * sessions were tracked, or forged without one) is refused. A live session's expiry slides.
+ */
+export async function resolveBrowserSession(db: Database, sessionId: string | null, userId: string): Promise<BrowserSessionCheck> {
+  if (!sessionId || !UUID.test(sessionId)) return { ok: false, reason: "The browser session is not valid; sign in again" };
+  const [row] = await db
+    .select({ userId: browserSessions.userId, endedAt: browserSessions.endedAt, expiresAt: browserSessions.expiresAt, lastSeenAt: browserSessions.lastSeenAt })
+    .from(browserSessions)
+    .where(eq(browserSessions.id, sessionId))
+    .limit(1);
+  const at = now();
+  if (!row || row.userId !== userId) return { ok: false, reason: "The browser session is not valid; sign in again" };
+  if (row.endedAt || row.expiresAt <= at) return { ok: false, reason: "The browser session has ended; sign in again" };
+  if (at.getTime() - row.lastSeenAt.getTime() >= TOUCH_GRANULARITY_MS) {
+    await db
+      .update(browserSessions)
+      .set({ lastSeenAt: at, expiresAt: new Date(at.getTime() + BROWSER_SESSION_TTL_MS) })
+      .where(and(eq(browserSessions.id, sessionId), isNull(browserSessions.endedAt), lt(browserSessions.lastSeenAt, at)));
+  }
+  return { ok: true };
+}
+
+/** End one browser session (signing out). Returns whether it was live. */
+export async function endBrowserSession(db: DbOrTx, sessionId: string, reason: BrowserSessionEnd): Promise<boolean> {
+  if (!UUID.test(sessionId)) return false;
+  const ended = await db
+    .update(browserSessions)
+    .set({ endedAt: now(), endedReason: reason })
+    .where(and(eq(browserSessions.id, sessionId), isNull(browserSessions.endedAt)))
+    .returning({ id: browserSessions.id });
+  if (ended.length > 0) await announceCredentialsChanged(db);
+  return ended.length > 0;
+}
+
+/**
+ * End every live browser session of a user, but `except` (the caller's own, when they stay
+ * signed in). Call inside the action's transaction, so the change and the ending commit together.
+ */
+export async function endUserBrowserSessions(tx: DbOrTx, userId: string, reason: BrowserSessionEnd, opts: { except?: string } = {}): Promise<number> {
+  const ended = await tx
+    .update(browserSessions)
+    .set({ endedAt: now(), endedReason: reason })
+    .where(and(eq(browserSessions.userId, userId), isNull(browserSessions.endedAt), opts.except ? ne(browserSessions.id, opts.except) : undefined))
+    .returning({ id: browserSessions.id });
+  if (ended.length > 0) await announceCredentialsChanged(tx);
+  return ended.length;
+}
+
+export function browserSessionJson(s: BrowserSession, currentId: string | undefined) {
+  return {
+    id: s.id,
+    provider: s.provider,
+    ip: s.ip,
+    user_agent: s.userAgent,
+    created_at: s.createdAt.toISOString(),
+    last_seen_at: s.lastSeenAt.toISOString(),
+    expires_at: s.expiresAt.toISOString(),
+    current: s.id === currentId,
+  };
+}
+
+/** The caller's live browser sessions, most recently used first. */
+export async function listBrowserSessions(db: DbOrTx, ctx: AuthContext) {
+  const rows = await db
+    .select()
+    .from(browserSessions)
+    .where(and(eq(browserSessions.userId, ctx.user.id), isNull(browserSessions.endedAt), gt(browserSessions.expiresAt, now())))
+    .orderBy(desc(browserSessions.lastSeenAt))
+    .limit(200);
+  return rows.map((r) => browserSessionJson(r, ctx.browserSessionId));
+}
+
+/** Sign one of your own browser sessions out (another browser, or this one). Unknown or someone else's → 404. */
+export async function revokeBrowserSession(db: Database, ctx: AuthContext, sessionId: string): Promise<void> {
+  await authorize(ctx, "trusted");
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select({ id: browserSessions.id, endedAt: browserSessions.endedAt }).from(browserSessions).where(and(eq(browserSessions.id, sessionId), eq(browserSessions.userId, ctx.user.id))).limit(1);
+    if (!row) throw AppError.notFound("Browser session");
+    if (!(await endBrowserSession(tx, sessionId, "revoked"))) return;
+    await recordAudit(tx, { eventType: "auth.signed_out", action: "end_browser_session", ...actorOf(ctx), resourceType: "browser_session", resourceId: sessionId, details: { current: sessionId === ctx.browserSessionId } });
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
