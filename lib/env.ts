@@ -17,6 +17,11 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** postgres://… selects a real server; unset selects embedded PGlite under DATA_DIR. */
   DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  /**
+   * Restricted-role deployment: migrations run as this (the tables' owner) and grant DATABASE_URL's
+   * role what the app needs; the app itself then cannot disable the audit triggers. Postgres only.
+   */
+  MIGRATION_DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default(".data"),
   /** Skills synced into the catalogue at start-up; unset means the shipped ./skills folder. */
   SKILLS_DIR: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),

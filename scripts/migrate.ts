@@ -1,12 +1,16 @@
-/** `npm run db:migrate`: apply pending migrations to DATABASE_URL, or the embedded database under DATA_DIR. */
+/**
+ * `npm run db:migrate`: apply pending migrations to DATABASE_URL, or the embedded database under DATA_DIR.
+ * With MIGRATION_DATABASE_URL (the owner), migrate as that role and grant DATABASE_URL's role the app's privileges.
+ */
 async function main() {
   const { env } = await import("../lib/env");
-  const { openDatabase, migrateDatabase, migrationStatus, pgliteDataDir } = await import("../lib/db");
+  const { openDatabase, migrateDatabase, migrateAsOwner, migrationStatus, pgliteDataDir } = await import("../lib/db");
   const config = env();
   const handle = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: pgliteDataDir() });
   try {
     const before = await migrationStatus(handle);
-    await migrateDatabase(handle);
+    if (config.DATABASE_URL && config.MIGRATION_DATABASE_URL) await migrateAsOwner(handle, config.MIGRATION_DATABASE_URL);
+    else await migrateDatabase(handle);
     const after = await migrationStatus(handle);
     const applied = after.applied - before.applied;
     console.log(

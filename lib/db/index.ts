@@ -2,10 +2,12 @@ import path from "node:path";
 import { env } from "../env";
 import { openDatabase, type DatabaseHandle } from "./client";
 import { migrateDatabase } from "./migrate";
+import { migrateAsOwner } from "./roles";
 
 export * from "./client";
 export { selectRows } from "./sql";
 export { migrateDatabase, migrationStatus } from "./migrate";
+export { migrateAsOwner, grantAppRole } from "./roles";
 
 // The custom server and Next's bundled route handlers are separate module graphs in one
 // process; the handle lives on globalThis so both share one connection pool (and PGlite,
@@ -24,7 +26,8 @@ export function getDatabase(): Promise<DatabaseHandle> {
     const e = env();
     const opening = openDatabase(e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: pgliteDataDir() }).then(
       async (handle) => {
-        await migrateDatabase(handle);
+        if (e.DATABASE_URL && e.MIGRATION_DATABASE_URL) await migrateAsOwner(handle, e.MIGRATION_DATABASE_URL);
+        else await migrateDatabase(handle);
         return handle;
       },
     );
