@@ -45,6 +45,8 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   /** Run the worker inside the web process (default) or not (web-only node). */
   CLAWLINK_WORKER: z.enum(["on", "off"]).default("on"),
+  /** How long a remote node may stay away before its runs fail node_lost (clawlink v1 lease). */
+  CLAWLINK_NODE_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /** How long a task's workspace is kept after its last use (unless a pull request from it is open). */
   WORKSPACE_RETENTION_HOURS: z.coerce.number().min(0).max(24 * 365).default(168),
   /** GitHub REST API base; set it for GitHub Enterprise (https://ghe.example.com/api/v3). */

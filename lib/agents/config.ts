@@ -40,6 +40,17 @@ function storedSecrets(agentType: string, row: AgentConfig | undefined): Record<
   }
 }
 
+/** Defaults < environment: the settings of a process without a database (a remote node uses its own environment). */
+export function envAgentSettings(agentType: string): AgentSettings {
+  const type = canonicalAgentType(agentType);
+  const settings: AgentSettings = {};
+  for (const spec of settingSpecs(type)) {
+    const value = parseEnvValue(spec, spec.env ? process.env[spec.env] : undefined) ?? spec.default;
+    if (value !== undefined) settings[spec.key] = value;
+  }
+  return settings;
+}
+
 /**
  * Effective settings for one agent: defaults < environment < stored settings < stored secrets,
  * plus `enabled`. The result holds decrypted secrets: pass it to the adapter, never to a client.
@@ -47,11 +58,7 @@ function storedSecrets(agentType: string, row: AgentConfig | undefined): Record<
 export async function resolveAgentSettings(db: DbOrTx, agentType: string): Promise<AgentSettings> {
   const type = canonicalAgentType(agentType);
   const row = await loadRow(db, type);
-  const settings: AgentSettings = {};
-  for (const spec of settingSpecs(type)) {
-    const value = parseEnvValue(spec, spec.env ? process.env[spec.env] : undefined) ?? spec.default;
-    if (value !== undefined) settings[spec.key] = value;
-  }
+  const settings = envAgentSettings(type);
   for (const [key, value] of Object.entries(row?.settings ?? {})) {
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") settings[key] = value;
   }

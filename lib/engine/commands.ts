@@ -15,7 +15,7 @@ import { transitionTask } from "./transitions";
 /** Who asked, as the audit trail records it. */
 export type Actor = Pick<AuditInput, "actorUserId" | "sessionId" | "deviceId" | "ip">;
 
-export type NewTask = Pick<NewExecution, "id" | "userId" | "sessionId" | "devicePk" | "projectId" | "boardTaskId" | "retryOf" | "agentType" | "prompt" | "context" | "skills" | "timeoutMs">;
+export type NewTask = Pick<NewExecution, "id" | "userId" | "sessionId" | "devicePk" | "projectId" | "boardTaskId" | "retryOf" | "agentType" | "prompt" | "context" | "skills" | "timeoutMs" | "targetNodeId" | "targetLabels">;
 
 /**
  * Queue a task: the row, its first log entry (PENDING), the audit row and the queue wake-up in

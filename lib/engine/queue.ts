@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { selectRows } from "../db/sql";
 import { executions, type ExecutionState } from "../db/schema";
@@ -31,6 +31,19 @@ export function leaseInterval(ms: number) {
   return sql`(${Math.round(ms)}::int * interval '1 millisecond')`;
 }
 
+export interface ClaimOptions {
+  nodeId: string;
+  limit: number;
+  leaseMs: number;
+  /** Which tasks this claimer may take (default: the portal's own workers' share, LOCAL_PLACEMENT). */
+  placement?: SQL;
+  /** A readable name for the log (remote nodes: their name; claimed_by holds their stable id). */
+  nodeName?: string;
+}
+
+/** Tasks placed on no remote node: the portal's own workers run them. */
+export const LOCAL_PLACEMENT = sql`target_node_id is null and target_labels = '[]'::jsonb`;
+
 /** Wake workers on every node: a task is ready to be claimed. Call inside the enqueuing transaction. */
 export async function announceWork(tx: DbOrTx, taskId: string): Promise<void> {
   await notify(tx, CHANNELS.queue, taskId);
@@ -43,18 +56,20 @@ export async function announceWork(tx: DbOrTx, taskId: string): Promise<void> {
  * later write of this worker checks. SKIP LOCKED lets any number of nodes claim concurrently
  * without waiting on each other or taking the same row twice.
  */
-export async function claimTasks(db: Database, options: { nodeId: string; limit: number; leaseMs: number }): Promise<ClaimedTask[]> {
+export async function claimTasks(db: Database, options: ClaimOptions): Promise<ClaimedTask[]> {
   if (options.limit <= 0) return [];
+  const placement = options.placement ?? LOCAL_PLACEMENT;
+  const where = options.nodeName ? { node: options.nodeId, node_name: options.nodeName } : { node: options.nodeId };
   return db.transaction(async (tx) => {
-    const pendingIds = await pickPendingWithinUserLimits(tx, options.limit);
+    const pendingIds = await pickPendingWithinUserLimits(tx, options.limit, placement);
     const fresh = pendingIds.length > 0 ? await claimWhere(tx, sql`id in (${sql.join(pendingIds.map((id) => sql`${id}::uuid`), sql`, `)})`, options, false) : [];
     const rest = options.limit - fresh.length;
-    const orphans = rest > 0 ? await claimWhere(tx, sql`state in ('PLANNING', 'RUNNING') and claimed_by is null`, { ...options, limit: rest }, true) : [];
+    const orphans = rest > 0 ? await claimWhere(tx, sql`state in ('PLANNING', 'RUNNING') and claimed_by is null and ${placement}`, { ...options, limit: rest }, true) : [];
     const rows = [...fresh, ...orphans];
     for (const row of rows) {
       const event = row.resumed
-        ? { type: "progress", data: { message: `Resumed on ${options.nodeId} after its worker was lost`, resumed: true, node: options.nodeId, attempt: row.attempt } }
-        : { type: "state", state: "PLANNING" as const, data: { from: "PENDING", node: options.nodeId, attempt: row.attempt } };
+        ? { type: "progress", data: { message: `Resumed on ${options.nodeName ?? options.nodeId} after its worker was lost`, resumed: true, ...where, attempt: row.attempt } }
+        : { type: "state", state: "PLANNING" as const, data: { from: "PENDING", ...where, attempt: row.attempt } };
       await insertEventRows(tx, row.id, row.attempt, row.events_count, [event]);
       await recordAudit(tx, {
         eventType: "task.started",
@@ -87,7 +102,7 @@ const USER_CLAIM_LOCK = 73_424_101;
  * user's advisory lock, taken in a fixed order so claimers cannot deadlock, makes the recount
  * exact: a concurrent claim for the same user on another node has committed by the time we count.
  */
-async function pickPendingWithinUserLimits(tx: DbOrTx, limit: number): Promise<string[]> {
+async function pickPendingWithinUserLimits(tx: DbOrTx, limit: number, placement: SQL): Promise<string[]> {
   const caps = env().RUNNING_TASKS_PER_USER;
   const cap = sql`case u.role when 'ADMIN' then ${caps.ADMIN}::int when 'DEVELOPER' then ${caps.DEVELOPER}::int when 'VIEWER' then ${caps.VIEWER}::int else ${caps.GUEST}::int end`;
   const candidates = await selectRows<{ id: string; user_id: string; cap: number }>(
@@ -100,7 +115,7 @@ async function pickPendingWithinUserLimits(tx: DbOrTx, limit: number): Promise<s
           from executions p
           join users u on u.id = p.user_id
           left join in_flight f on f.user_id = p.user_id
-          where p.state = 'PENDING'
+          where p.state = 'PENDING' and ${placement}
         )
         select x.id, k.user_id, k.cap from executions x join ranked k on k.id = x.id
         where k.slot <= k.cap and x.state = 'PENDING'
@@ -131,7 +146,7 @@ async function pickPendingWithinUserLimits(tx: DbOrTx, limit: number): Promise<s
 async function claimWhere(
   tx: DbOrTx,
   condition: ReturnType<typeof sql>,
-  options: { nodeId: string; limit: number; leaseMs: number },
+  options: ClaimOptions,
   resumed: boolean,
 ): Promise<ClaimRow[]> {
   const rows = await selectRows<ClaimRow>(
@@ -144,6 +159,7 @@ async function claimWhere(
           state = case when e.state = 'PENDING' then 'PLANNING'::execution_state else e.state end,
           attempt = e.attempt + 1,
           claimed_by = ${options.nodeId},
+          remote_seq = 0,
           lease_expires_at = clock_timestamp() + ${leaseInterval(options.leaseMs)},
           started_at = coalesce(e.started_at, now()),
           events_count = e.events_count + 1,

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { executions } from "../db/schema";
 import { log } from "../log";
@@ -16,6 +16,8 @@ export interface SweepOptions {
   /** Extra time a worker gets to enforce a task timeout itself before the sweeper does. */
   graceMs: number;
   batch?: number;
+  /** Only recover leases matching this (the clawlink hub sweeps remote nodes' runs, never a local worker's). */
+  leaseScope?: SQL;
 }
 
 export interface SweepReport {
@@ -38,7 +40,7 @@ export async function sweep(db: Database, options: SweepOptions): Promise<SweepR
   const expired = await db
     .select({ id: executions.id, attempt: executions.attempt, state: executions.state, agentType: executions.agentType, claimedBy: executions.claimedBy, cancelRequestedAt: executions.cancelRequestedAt })
     .from(executions)
-    .where(and(inArray(executions.state, [...ACTIVE_STATES]), isNotNull(executions.claimedBy), leaseExpired))
+    .where(and(inArray(executions.state, [...ACTIVE_STATES]), isNotNull(executions.claimedBy), leaseExpired, options.leaseScope))
     .limit(batch);
   for (const task of expired) {
     // A late heartbeat of our own (a starved event loop) is not a lost node: the next heartbeat renews it.

@@ -4,6 +4,7 @@ import { adminOperations } from "./admin";
 import { auditOperations } from "./audit";
 import { boardOperations } from "./board";
 import { catalogueOperations } from "./catalogue";
+import { nodeOperations } from "./nodes";
 import { operation, type Operation } from "./define";
 import { buildOpenApiDocument } from "./openapi";
 import { runtimeOperations } from "./runtime";
@@ -25,6 +26,7 @@ const described = {
   ...adminOperations,
   ...boardOperations,
   ...workProductOperations,
+  ...nodeOperations,
 };
 
 /**

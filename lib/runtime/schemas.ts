@@ -20,6 +20,10 @@ export const submitTaskBody = z.object({
   task_id: uuid.optional(),
   /** Wall-clock limit for the whole run, waits included. */
   timeout_seconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+  /** Run it on this remote node (its name or id). */
+  node: z.string().trim().min(1).max(100).optional(),
+  /** Run it on any approved remote node carrying all these labels. */
+  labels: z.array(z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,62}$/i, "1–63 letters, digits, '.', '_', ':' or '-'")).max(32).optional(),
 });
 export type SubmitTaskBody = z.infer<typeof submitTaskBody>;
 

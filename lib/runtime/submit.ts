@@ -10,6 +10,7 @@ import type { AuthContext } from "../security/context";
 import { assertPolicies } from "../security/policies";
 import { bindSession } from "../security/session-binding";
 import { loadSkillsForTask } from "../skills";
+import { placeTask } from "../remote/placement";
 import { loadVisibleTask } from "./access";
 import { requireAgent } from "./agents";
 import type { RetryTaskBody, SubmitTaskBody, TaskDto } from "./schemas";
@@ -36,7 +37,7 @@ async function admit(db: Database, ctx: AuthContext, input: { agentType: string;
     if (!project) throw new AppError("validation_failed", "project_id does not name an existing project", { project_id: input.projectId });
   }
   const binding = await bindSession(db, ctx, input.sessionId);
-  return { agentType: adapter.type, binding };
+  return { agentType: adapter.type, adapter, binding };
 }
 
 /** A task id chosen by the client must be new; whose task holds it is never revealed (409 either way). */
@@ -56,8 +57,10 @@ function auditOf(ctx: AuthContext, eventType: "task.submitted" | "task.retried",
 
 export async function submitTask(db: Database, ctx: AuthContext, body: SubmitTaskBody, options: SubmitOptions = {}): Promise<TaskDto> {
   const skills = [...new Set(body.skills)];
-  const { agentType, binding } = await admit(db, ctx, { agentType: body.agent_type, skills, projectId: body.project_id ?? null, sessionId: body.session_id });
+  const { agentType, adapter, binding } = await admit(db, ctx, { agentType: body.agent_type, skills, projectId: body.project_id ?? null, sessionId: body.session_id });
   await assertNewTaskId(db, body.task_id);
+  // Where it runs is decided here, after every check: a remote node only ever receives what was placed on it.
+  const placement = await placeTask(db, { adapter, node: body.node, labels: body.labels });
   const task = {
     ...(body.task_id ? { id: body.task_id } : {}),
     userId: ctx.user.id,
@@ -71,6 +74,7 @@ export async function submitTask(db: Database, ctx: AuthContext, body: SubmitTas
     boardTaskId: options.boardTaskId ?? null,
     retryOf: null,
     timeoutMs: body.timeout_seconds ? body.timeout_seconds * 1000 : DEFAULT_TASK_TIMEOUT_MS,
+    ...placement,
   };
   return toTaskDto(await enqueueTask(db, task, auditOf(ctx, "task.submitted", task)));
 }
@@ -98,6 +102,8 @@ export async function retryTask(db: Database, ctx: AuthContext, taskId: string, 
     boardTaskId: original.boardTaskId,
     retryOf: original.id,
     timeoutMs: original.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+    targetNodeId: original.targetNodeId,
+    targetLabels: original.targetLabels,
   };
   return toTaskDto(await enqueueTask(db, task, auditOf(ctx, "task.retried", task)));
 }

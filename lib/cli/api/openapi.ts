@@ -7749,6 +7749,8 @@ export interface operations {
                     context?: {
                         [key: string]: unknown;
                     };
+                    labels?: string[];
+                    node?: string;
                     project_id?: string | null;
                     prompt: string;
                     session_id?: string | null;
