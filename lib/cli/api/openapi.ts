@@ -986,6 +986,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runtime/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Remote nodes: online/offline, version, agents, labels, running tasks, last seen
+         * @description Pending nodes first. Anyone who may list agents may see where they can run.
+         *
+         *     Needs `agent:list`.
+         */
+        get: operations["nodesList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runtime/nodes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One remote node
+         * @description Needs `agent:list`.
+         */
+        get: operations["nodesGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runtime/nodes/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a node: it runs the tasks placed on it from now on
+         * @description Needs `admin:system`.
+         */
+        post: operations["nodesApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runtime/nodes/{id}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drain a node (it finishes its runs and takes no new ones), or with draining=false undo it
+         * @description Needs `admin:system`.
+         */
+        post: operations["nodesDrain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runtime/nodes/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a node: disconnected at once, its running and queued tasks cancelled
+         * @description Needs `admin:system`.
+         */
+        post: operations["nodesRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runtime/nodes/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time enrolment token: the node that first connects with it is approved at once
+         * @description The token is shown once. Pass it to `clawlink node --enrol` on standard input or in CLAWLINK_ENROL_TOKEN, never in a URL.
+         *
+         *     Needs `admin:system`.
+         */
+        post: operations["nodesEnrolmentsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runtime/sessions": {
         parameters: {
             query?: never;
@@ -5651,6 +5775,517 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    nodesList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nodes: {
+                            agents: {
+                                agent_type: string;
+                                available: boolean;
+                                reason: string | null;
+                                version: string | null;
+                            }[];
+                            concurrency: number;
+                            connected_at: string | null;
+                            created_at: string;
+                            decided_at: string | null;
+                            draining: boolean;
+                            /** @description SHA256 of the node's Ed25519 public key: compare it with what `clawlink node` printed before approving */
+                            fingerprint: string;
+                            /** Format: uuid */
+                            id: string;
+                            labels: string[];
+                            last_ip: string | null;
+                            last_seen_at: string | null;
+                            name: string;
+                            online: boolean;
+                            running_tasks: number;
+                            skills: {
+                                description: string;
+                                name: string;
+                            }[];
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "revoked";
+                            version: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    nodesGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agents: {
+                            agent_type: string;
+                            available: boolean;
+                            reason: string | null;
+                            version: string | null;
+                        }[];
+                        concurrency: number;
+                        connected_at: string | null;
+                        created_at: string;
+                        decided_at: string | null;
+                        draining: boolean;
+                        /** @description SHA256 of the node's Ed25519 public key: compare it with what `clawlink node` printed before approving */
+                        fingerprint: string;
+                        /** Format: uuid */
+                        id: string;
+                        labels: string[];
+                        last_ip: string | null;
+                        last_seen_at: string | null;
+                        name: string;
+                        online: boolean;
+                        running_tasks: number;
+                        skills: {
+                            description: string;
+                            name: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "revoked";
+                        version: string | null;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    nodesApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agents: {
+                            agent_type: string;
+                            available: boolean;
+                            reason: string | null;
+                            version: string | null;
+                        }[];
+                        concurrency: number;
+                        connected_at: string | null;
+                        created_at: string;
+                        decided_at: string | null;
+                        draining: boolean;
+                        /** @description SHA256 of the node's Ed25519 public key: compare it with what `clawlink node` printed before approving */
+                        fingerprint: string;
+                        /** Format: uuid */
+                        id: string;
+                        labels: string[];
+                        last_ip: string | null;
+                        last_seen_at: string | null;
+                        name: string;
+                        online: boolean;
+                        running_tasks: number;
+                        skills: {
+                            description: string;
+                            name: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "revoked";
+                        version: string | null;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    nodesDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    draining?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agents: {
+                            agent_type: string;
+                            available: boolean;
+                            reason: string | null;
+                            version: string | null;
+                        }[];
+                        concurrency: number;
+                        connected_at: string | null;
+                        created_at: string;
+                        decided_at: string | null;
+                        draining: boolean;
+                        /** @description SHA256 of the node's Ed25519 public key: compare it with what `clawlink node` printed before approving */
+                        fingerprint: string;
+                        /** Format: uuid */
+                        id: string;
+                        labels: string[];
+                        last_ip: string | null;
+                        last_seen_at: string | null;
+                        name: string;
+                        online: boolean;
+                        running_tasks: number;
+                        skills: {
+                            description: string;
+                            name: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "revoked";
+                        version: string | null;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body failed validation; details.issues names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    nodesRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agents: {
+                            agent_type: string;
+                            available: boolean;
+                            reason: string | null;
+                            version: string | null;
+                        }[];
+                        concurrency: number;
+                        connected_at: string | null;
+                        created_at: string;
+                        decided_at: string | null;
+                        draining: boolean;
+                        /** @description SHA256 of the node's Ed25519 public key: compare it with what `clawlink node` printed before approving */
+                        fingerprint: string;
+                        /** Format: uuid */
+                        id: string;
+                        labels: string[];
+                        last_ip: string | null;
+                        last_seen_at: string | null;
+                        name: string;
+                        online: boolean;
+                        running_tasks: number;
+                        skills: {
+                            description: string;
+                            name: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "revoked";
+                        tasks_cancelled: number;
+                        version: string | null;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    nodesEnrolmentsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default 24 */
+                    expires_in_hours?: number;
+                    /**
+                     * @description labels the node gets on top of its own
+                     * @default []
+                     */
+                    labels?: string[];
+                    /** @description only a node of this name may use it */
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        expires_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        labels: string[];
+                        name: string | null;
+                        token: string;
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body failed validation; details.issues names the fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
