@@ -24,6 +24,12 @@ const HTTP_ONLY: Record<string, string> = {
   "skills.get": "catalogue administration",
   "skills.update": "catalogue administration",
   "skills.delete": "catalogue administration",
+  "nodes.list": "remote node administration (Nodes page); nodes themselves speak clawlink v1 on their own socket",
+  "nodes.get": "remote node administration (Nodes page)",
+  "nodes.approve": "remote node administration (Nodes page)",
+  "nodes.revoke": "remote node administration (Nodes page)",
+  "nodes.drain": "remote node administration (Nodes page)",
+  "nodes.enrolments.create": "remote node administration (Nodes page)",
 };
 
 describe("the socket's operations and the registry", () => {
