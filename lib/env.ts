@@ -104,6 +104,8 @@ const cliEnvSchema = z.object({
   CLAWLINK_CONFIG_DIR: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
   /** Print the stack of an unexpected error (never shown otherwise). */
   CLAWLINK_DEBUG: booleanFlag,
+  /** How `watch`/`--follow` get live output: the WebSocket, falling back to SSE when the node has none (auto), or only one of them. */
+  CLAWLINK_LIVE: z.enum(["auto", "ws", "sse"]).default("auto"),
 });
 
 export type CliEnv = z.infer<typeof cliEnvSchema>;

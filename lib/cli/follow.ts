@@ -1,7 +1,9 @@
 import { createParser } from "eventsource-parser";
+import { cliEnv } from "../env";
 import { apiError, fetchOrExplain, USER_AGENT, type Connection } from "./client";
 import { isTerminalState, type TaskEvent } from "./api/types";
 import { CliError, EXIT } from "./exit-codes";
+import { NoWebSocket, streamOverWebSocket } from "./follow-ws";
 
 export interface FollowOptions {
   /** Start after this seq (0: from the beginning). */
@@ -9,6 +11,8 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** Give up reconnecting after this long without a working stream. */
   reconnectForMs?: number;
+  /** auto: the WebSocket, or SSE when the node has none (CLAWLINK_LIVE, default auto). */
+  live?: "auto" | "ws" | "sse";
 }
 
 /** The server sends a heartbeat every 15 s; silence for this long means a dead connection. */
@@ -16,28 +20,37 @@ const SILENCE_MS = 45_000;
 
 /**
  * A task's events, live, in order, without gaps or duplicates, until its final state. The one
- * place the command reads live output: it follows over SSE (GET …/stream, resumed with `after`
- * across dropped connections); switching to the WebSocket transport changes only this function.
+ * place the command reads live output: over the node's WebSocket (lib/cli/follow-ws.ts) when it
+ * has one, else over SSE (GET …/stream); either way resumed with `after` across dropped
+ * connections. A node without the socket is asked over SSE from then on.
  */
 export async function* followTask(conn: Connection, taskId: string, options: FollowOptions = {}): AsyncGenerator<TaskEvent> {
   let after = options.after ?? 0;
   const reconnectForMs = options.reconnectForMs ?? 30_000;
+  const live = options.live ?? cliEnv().CLAWLINK_LIVE;
+  let overSocket = live !== "sse";
   let failingSince: number | null = null;
   for (let attempt = 0; ; attempt++) {
     let sawTerminal = false;
     try {
-      for await (const event of streamOnce(conn, taskId, after, options.signal)) {
+      const stream = overSocket ? streamOverWebSocket(conn, taskId, after, options.signal) : streamOnce(conn, taskId, after, options.signal);
+      for await (const event of stream) {
         failingSince = null;
         if (event.seq <= after) continue;
         after = event.seq;
         yield event;
         if (event.type === "state" && isTerminalState(event.state)) sawTerminal = true;
       }
-      if (sawTerminal) return;
+      if (sawTerminal || options.signal?.aborted) return;
       // The stream ended cleanly: either the task was already over, or the node went away.
       if (await alreadyFinished(conn, taskId, after)) return;
     } catch (error) {
       if (options.signal?.aborted) return;
+      if (error instanceof NoWebSocket) {
+        if (live === "ws") throw new CliError(`The node at ${conn.target.url} serves no WebSocket (CLAWLINK_LIVE=ws)`, EXIT.failed, "no_websocket");
+        overSocket = false;
+        continue;
+      }
       if (error instanceof CliError && error.exitCode !== EXIT.unreachable) throw error;
       failingSince ??= Date.now();
       if (Date.now() - failingSince > reconnectForMs) throw error;

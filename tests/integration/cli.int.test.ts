@@ -38,7 +38,7 @@ describe("clawlink, spawned as a real process against a node", async () => {
   let asAda: Record<string, string>;
 
   beforeAll(async () => {
-    node = await startRouteNode();
+    node = await startRouteNode({ ws: database });
     worker = await testWorker(database);
     ada = await createUser(database.db, { name: "Ada" });
     adaToken = (await apiTokenFor(database.db, ada.id, { name: "laptop" })).token;
@@ -168,6 +168,36 @@ describe("clawlink, spawned as a real process against a node", async () => {
     const watched = await watch;
     expect(watched.code).toBe(3);
     expect(watched.stderr).toContain("CANCELLED");
+  });
+
+  it("live output comes over the WebSocket; a node without one is followed over SSE; CLAWLINK_LIVE=sse skips the socket", { timeout: SLOW }, async () => {
+    const sockets = () => node.sockets!.stats()["/api/runtime/ws"]!.connections;
+    const hanging = async () => {
+      const id = json<{ task_id: string }>(await clawlink(["submit", "test-echo", "say:working; hang", "--json"], { env: asAda })).task_id;
+      await waitForState(database, id, "RUNNING");
+      return id;
+    };
+    const watchUntilCancelled = async (id: string, env: Record<string, string>, whileWatching: () => void) => {
+      const watch = clawlink(["watch", id], { env });
+      await watch.waitFor(/working/);
+      whileWatching();
+      expect((await clawlink(["cancel", id], { env: asAda })).code).toBe(0);
+      const watched = await watch;
+      expect(watched.code, watched.stderr).toBe(3);
+      expect(watched.stderr).toContain("CANCELLED");
+    };
+
+    await watchUntilCancelled(await hanging(), asAda, () => expect(sockets()).toBe(1));
+    await watchUntilCancelled(await hanging(), { ...asAda, CLAWLINK_LIVE: "sse" }, () => expect(sockets()).toBe(0));
+    const plain = await startRouteNode();
+    try {
+      await watchUntilCancelled(await hanging(), { ...asAda, CLAWLINK_URL: plain.url }, () => expect(sockets()).toBe(0));
+      const forced = await clawlink(["watch", await hanging()], { env: { ...asAda, CLAWLINK_URL: plain.url, CLAWLINK_LIVE: "ws" } });
+      expect(forced.code).toBe(1);
+      expect(forced.stderr).toContain("serves no WebSocket");
+    } finally {
+      await plain.close();
+    }
   });
 
   it("answer, state, retry, tasks, agents, skills and sessions: --json matches the documented responses", { timeout: SLOW }, async () => {
