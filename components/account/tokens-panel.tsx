@@ -57,10 +57,10 @@ export function TokensPanel() {
               Token “{created.name}” created. Copy it now: it will not be shown again.
             </p>
             <div className="flex flex-wrap items-center gap-2">
-              <code className="min-w-0 flex-1 break-all rounded bg-white px-2 py-1.5 font-mono text-xs ring-1 ring-emerald-200" data-testid="token-secret">
+              <code id="created-token-secret" className="min-w-0 flex-1 break-all rounded bg-white px-2 py-1.5 font-mono text-xs ring-1 ring-emerald-200" data-testid="token-secret">
                 {created.token}
               </code>
-              <CopyButton text={created.token} />
+              <CopyButton text={created.token} selectId="created-token-secret" />
               <Button variant="ghost" onClick={() => setCreated(null)}>
                 Done
               </Button>

@@ -4,7 +4,7 @@ import { useDeferredValue, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { CopyButton } from "@/components/ui/copy-button";
+import { OneTimeSecret } from "@/components/ui/one-time-secret";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, FilterSelect, SelectField } from "@/components/ui/field";
 import { QueryState } from "@/components/ui/query-state";
@@ -14,6 +14,7 @@ import { formatDateTime, formatRelative } from "@/lib/client/format";
 import {
   ROLE_OPTIONS,
   useCreateInviteMutation,
+  useCreatePasswordResetMutation,
   useCreateUserMutation,
   useInvitesQuery,
   useUpdateUserMutation,
@@ -30,6 +31,7 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
   const users = useUsersQuery({ q: deferredQ || undefined, role: role || undefined, status: status || undefined });
   const update = useUpdateUserMutation();
   const [dialog, setDialog] = useState<"create" | "invite" | null>(null);
+  const [resetFor, setResetFor] = useState<{ id: string; email: string } | null>(null);
 
   return (
     <div className="space-y-4" data-testid="users-admin">
@@ -113,7 +115,12 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
                 </Td>
                 <Td className="text-xs">{u.grants.length ? u.grants.join(", ") : "—"}</Td>
                 <Td title={formatDateTime(u.created_at)}>{formatRelative(u.created_at)}</Td>
-                <Td className="text-right">
+                <Td className="whitespace-nowrap text-right">
+                  {u.id === currentUserId ? null : (
+                    <Button variant="ghost" className="mr-1 py-1" onClick={() => setResetFor({ id: u.id, email: u.email })} data-testid="user-reset-password">
+                      Reset password
+                    </Button>
+                  )}
                   {u.id === currentUserId ? (
                     <span className="text-xs text-slate-400">you</span>
                   ) : u.status === "active" ? (
@@ -145,6 +152,9 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
       </Dialog>
       <Dialog open={dialog === "invite"} onClose={() => setDialog(null)} title="Invite someone" testId="user-invite-dialog">
         <InviteForm />
+      </Dialog>
+      <Dialog open={resetFor !== null} onClose={() => setResetFor(null)} title={`Reset the password of ${resetFor?.email ?? ""}`} testId="user-reset-dialog">
+        {resetFor ? <PasswordResetForm key={resetFor.id} userId={resetFor.id} /> : null}
       </Dialog>
     </div>
   );
@@ -181,6 +191,43 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** Issue a one-time reset link (shown once) for someone who lost their password. */
+function PasswordResetForm({ userId }: { userId: string }) {
+  const reset = useCreatePasswordResetMutation();
+  if (reset.data)
+    return (
+      <div className="space-y-3" data-testid="reset-created">
+        <p className="text-sm text-slate-700">
+          Send this link to {reset.data.email}. It is shown only now, works once, and expires {formatRelative(reset.data.expires_at)}. When they set a new password, every session of their account ends.
+        </p>
+        <OneTimeSecret value={reset.data.url} testId="reset-link" warning={reset.data.link_warning} />
+      </div>
+    );
+  return (
+    <form
+      className="space-y-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const hours = Number(new FormData(event.currentTarget).get("hours"));
+        reset.mutate({ userId, expires_in_hours: hours });
+      }}
+    >
+      {reset.isError ? <Alert tone="error">{errorMessage(reset.error)}</Alert> : null}
+      <p className="text-sm text-slate-700">A one-time link lets them choose a new password. Their current password keeps working until they use it; an earlier unused link stops working.</p>
+      <SelectField label="Link valid for" name="hours" defaultValue="24">
+        <option value="1">1 hour</option>
+        <option value="24">24 hours</option>
+        <option value="72">3 days</option>
+      </SelectField>
+      <div className="flex justify-end">
+        <Button type="submit" disabled={reset.isPending} data-testid="reset-submit">
+          {reset.isPending ? "Creating…" : "Create reset link"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
 function InviteForm() {
   const invite = useCreateInviteMutation();
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -193,12 +240,7 @@ function InviteForm() {
     return (
       <div className="space-y-3" data-testid="invite-created">
         <p className="text-sm text-slate-700">Send this link to the person you invited. It is shown only now and works once.</p>
-        <div className="flex items-center gap-2">
-          <code className="min-w-0 flex-1 break-all rounded bg-slate-50 px-2 py-1.5 font-mono text-xs ring-1 ring-slate-200" data-testid="invite-link">
-            {invite.data.url}
-          </code>
-          <CopyButton text={invite.data.url} />
-        </div>
+        <OneTimeSecret value={invite.data.url} testId="invite-link" warning={invite.data.link_warning} />
       </div>
     );
   return (

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { BrowserSessionsPanel } from "@/components/account/browser-sessions-panel";
+import { PasswordPanel } from "@/components/account/password-panel";
 import { SessionsPanel, DevicesPanel } from "@/components/account/sessions-panel";
 import { TokensPanel } from "@/components/account/tokens-panel";
 import { PageHeader } from "@/components/ui/page-header";
@@ -18,6 +20,8 @@ export default async function AccountPage() {
           </>
         }
       />
+      <PasswordPanel />
+      <BrowserSessionsPanel />
       <TokensPanel />
       <SessionsPanel />
       <DevicesPanel />

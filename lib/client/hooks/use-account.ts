@@ -66,3 +66,35 @@ export function useRevokeMyDeviceMutation() {
     onSuccess: () => qc.invalidateQueries({ queryKey: accountKeys.all }),
   });
 }
+
+export type BrowserSessionInfo = ItemOf<ApiOutput<"account.browserSessions.list">["browser_sessions"]>;
+export type SessionsEnded = ApiOutput<"account.password.change">;
+
+const browserSessionsKey = () => [...accountKeys.all, "browser-sessions"] as const;
+
+export function useBrowserSessionsQuery() {
+  return useQuery({ queryKey: browserSessionsKey(), queryFn: () => api<{ browser_sessions: BrowserSessionInfo[] }>("/api/account/browser-sessions").then((r) => r.browser_sessions) });
+}
+
+/** Sign one browser out; its cookie stops working at once. */
+export function useEndBrowserSessionMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/api/account/browser-sessions/${id}`, { method: "DELETE" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: browserSessionsKey() }),
+  });
+}
+
+/** Change my password; my other sessions end, this one stays. */
+export function useChangePasswordMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { current_password: string; new_password: string }) => api<SessionsEnded>("/api/account/password", { method: "POST", body: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: accountKeys.all }),
+  });
+}
+
+/** End every browser and runtime session of mine, this one included. */
+export function useSignOutEverywhereMutation() {
+  return useMutation({ mutationFn: () => api<SessionsEnded>("/api/account/sign-out-everywhere", { method: "POST" }) });
+}

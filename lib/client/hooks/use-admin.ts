@@ -49,7 +49,7 @@ export function useInvitesQuery() {
 export function useCreateInviteMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: { email?: string; role: Role; expires_in_days?: number }) => api<Invite & { url: string; token: string }>("/api/admin/invites", { method: "POST", body: input }),
+    mutationFn: (input: { email?: string; role: Role; expires_in_days?: number }) => api<ApiOutput<"admin.invites.create">>("/api/admin/invites", { method: "POST", body: input }),
     onSuccess: () => qc.invalidateQueries({ queryKey: adminKeys.invites() }),
   });
 }
@@ -114,5 +114,15 @@ export function useDeletePolicyMutation() {
   return useMutation({
     mutationFn: (id: string) => api<void>(`/api/admin/policies/${id}`, { method: "DELETE" }),
     onSuccess: () => qc.invalidateQueries({ queryKey: adminKeys.policies() }),
+  });
+}
+
+export type PasswordReset = ApiOutput<"admin.users.passwordReset">;
+
+/** Issue a one-time link for someone to set a new password (shown once). */
+export function useCreatePasswordResetMutation() {
+  return useMutation({
+    mutationFn: (input: { userId: string; expires_in_hours?: number }) =>
+      api<PasswordReset>(`/api/admin/users/${input.userId}/password-reset`, { method: "POST", body: input.expires_in_hours ? { expires_in_hours: input.expires_in_hours } : {} }),
   });
 }
