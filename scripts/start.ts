@@ -47,7 +47,7 @@ async function main() {
   const services = await import("./lib/services");
   await services.prepare(handle, say);
 
-  const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle), await services.startAuditSealer(handle)];
+  const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle), await services.startAuditSealer(handle), await services.startNotifier(handle, say)];
   if (opts.role !== "web" && config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
 
   let serving: Serving | undefined;

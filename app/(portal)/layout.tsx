@@ -23,7 +23,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
       </header>
       <div className="mx-auto flex max-w-7xl flex-col gap-6 px-4 py-6 md:flex-row">
         <aside className="md:w-48 md:shrink-0">
-          <PortalNav items={items} isAdmin={ctx.permissions.has("admin:users")} />
+          <PortalNav items={items} isAdmin={ctx.permissions.has("admin:users")} canViewTasks={ctx.permissions.has("task:view")} />
         </aside>
         <main className="min-w-0 flex-1">{children}</main>
       </div>

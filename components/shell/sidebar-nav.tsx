@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { NavItem } from "./nav-items";
 
-export function SidebarNav({ items, badges = {} }: { items: NavItem[]; badges?: Record<string, number> }) {
+export function SidebarNav({ items, badges = {} }: { items: NavItem[]; badges?: Record<string, { count: number; label: string }> }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="flex gap-1 overflow-x-auto md:flex-col">
@@ -21,8 +21,9 @@ export function SidebarNav({ items, badges = {} }: { items: NavItem[]; badges?: 
           >
             {item.label}
             {badge ? (
-              <span className="ml-2 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-semibold text-white" aria-label={`${badge} pending`} data-testid={`nav-badge-${item.label.toLowerCase()}`}>
-                {badge}
+              <span className="ml-2 rounded-full bg-amber-700 px-1.5 py-0.5 text-xs font-semibold text-white" data-testid={`nav-badge-${item.label.toLowerCase()}`}>
+                <span aria-hidden>{badge.count}</span>
+                <span className="sr-only">{badge.label}</span>
               </span>
             ) : null}
           </Link>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useEffect, useRef } from "react";
 import { Badge } from "@/components/ui/badge";
 import { QueryState } from "@/components/ui/query-state";
 import { formatDateTime } from "@/lib/client/format";
@@ -8,6 +9,13 @@ import { useResourceAuditQuery } from "@/lib/client/hooks/use-audit";
 /** The audit trail of one task: who submitted, answered, cancelled it, and how it ended. */
 export function TaskAudit({ taskId, userId, isAuditor, live }: { taskId: string; userId: string; isAuditor: boolean; live: boolean }) {
   const events = useResourceAuditQuery({ type: "task", id: taskId }, { userId, isAuditor }, live ? 5_000 : undefined);
+  // When the task ends, read once more: its task.completed / failed / cancelled row is new.
+  const { refetch } = events;
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (wasLive.current && !live) void refetch();
+    wasLive.current = live;
+  }, [live, refetch]);
   return (
     <QueryState query={events} isEmpty={events.data?.length === 0} empty={{ title: "No audit events yet" }} testId="task-audit" rows={3}>
       <ul className="divide-y divide-slate-100 text-sm" data-testid="task-audit-list">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextareaField } from "@/components/ui/field";
@@ -12,6 +12,21 @@ import { useAnswerTaskMutation, type PendingQuestion } from "@/lib/client/hooks/
 export function WaitPanel({ taskId, question, canAnswer }: { taskId: string; question: PendingQuestion; canAnswer: boolean }) {
   const answer = useAnswerTaskMutation(taskId);
   const [text, setText] = useState("");
+  const panel = useRef<HTMLElement>(null);
+  // The reason the person came: bring the panel into view and put the keyboard there (once per question).
+  useEffect(() => {
+    panel.current?.focus({ preventScroll: true });
+    panel.current?.scrollIntoView({ block: "nearest" });
+  }, [question.prompt]);
+
+  const approval = question.kind === "approval" && canAnswer;
+  function onKey(event: KeyboardEvent<HTMLElement>) {
+    if (!approval || answer.isPending || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement) return;
+    if (event.key === "a" || event.key === "d") {
+      event.preventDefault();
+      answer.mutate({ approved: event.key === "a", ...(text ? { text } : {}) });
+    }
+  }
 
   function onAnswer(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -20,7 +35,15 @@ export function WaitPanel({ taskId, question, canAnswer }: { taskId: string; que
   }
 
   return (
-    <section className="rounded-lg border-2 border-amber-400 bg-amber-50 p-5 shadow-sm" data-testid="wait-panel" aria-labelledby="wait-heading">
+    <section
+      ref={panel}
+      tabIndex={-1}
+      onKeyDown={onKey}
+      className="rounded-lg border-2 border-amber-400 bg-amber-50 p-5 shadow-sm focus:outline-none focus-visible:ring-4 focus-visible:ring-amber-300"
+      data-testid="wait-panel"
+      aria-labelledby="wait-heading"
+      aria-describedby={approval ? "wait-keys" : undefined}
+    >
       <h2 id="wait-heading" className="text-base font-semibold text-amber-900">
         {question.kind === "approval" ? "The agent asks for your approval" : "The agent has a question"}
       </h2>
@@ -43,6 +66,9 @@ export function WaitPanel({ taskId, question, canAnswer }: { taskId: string; que
       ) : question.kind === "approval" ? (
         <div className="mt-4 space-y-3">
           <TextareaField label="Note (optional)" rows={2} value={text} onChange={(e) => setText(e.target.value)} />
+          <p id="wait-keys" className="text-xs text-amber-900">
+            Keyboard: <kbd className="rounded border border-amber-400 px-1">A</kbd> approve, <kbd className="rounded border border-amber-400 px-1">D</kbd> deny
+          </p>
           <div className="flex gap-2">
             <Button onClick={() => answer.mutate({ approved: true, ...(text ? { text } : {}) })} disabled={answer.isPending} data-testid="wait-approve">
               Approve

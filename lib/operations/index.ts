@@ -7,6 +7,7 @@ import { catalogueOperations } from "./catalogue";
 import { nodeOperations } from "./nodes";
 import { operation, type Operation } from "./define";
 import { buildOpenApiDocument } from "./openapi";
+import { notifyOperations } from "./notify";
 import { runtimeOperations } from "./runtime";
 import { sessionOperations } from "./sessions";
 import { systemOperations } from "./system";
@@ -27,6 +28,7 @@ const described = {
   ...boardOperations,
   ...workProductOperations,
   ...nodeOperations,
+  ...notifyOperations,
 };
 
 /**

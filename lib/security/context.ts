@@ -5,7 +5,7 @@ import type { Permission } from "./permissions";
 export interface AuthContext {
   user: { id: string; email: string; name: string | null; role: Role };
   /** How the caller proved who they are (`local`: `clawlink run --local`, by access to the node's own database). */
-  via: "browser" | "api_token" | "runtime_session" | "local";
+  via: "browser" | "api_token" | "runtime_session" | "local" | "telegram";
   /** Present when the caller used a runtime session token. */
   session?: { id: string; devicePk: string; deviceId: string; trust: DeviceTrust };
   apiTokenId?: string;

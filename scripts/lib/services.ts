@@ -23,6 +23,15 @@ export async function startWorker(handle: DatabaseHandle, say: Say): Promise<() 
   return () => worker.stop({ drainMs: 5_000 });
 }
 
+/** Announcements of waiting tasks (webhook, Telegram) and the Telegram bot; every node runs one (deliveries are claimed). */
+export async function startNotifier(handle: DatabaseHandle, say: Say): Promise<() => Promise<void>> {
+  const { startNotifier: start } = await import("../../lib/notify");
+  const { notifyConfig } = await import("../../lib/notify/config");
+  const notifier = start(handle);
+  if (notifyConfig().telegramToken) say("Notifications: webhooks and the Telegram bot");
+  return () => notifier.stop();
+}
+
 /** Idle runtime sessions are marked expired (and audited) even if nobody presents their token again. */
 export function startSessionSweeper(handle: DatabaseHandle, everyMs = 5 * 60_000): () => Promise<void> {
   const sweep = async () => {

@@ -106,6 +106,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/account/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notification channels (the webhook URL is never shown back, only its host)
+         * @description Any signed-in caller. Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         */
+        get: operations["accountNotificationsGet"];
+        /**
+         * Set the caller's webhook (Slack-compatible incoming webhook) and Telegram announcements
+         * @description Any signed-in caller whose credential may write (not a session on a device that is not trusted). Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         */
+        put: operations["accountNotificationsUpdate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/notifications/telegram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink the caller's Telegram chat; the bot then does nothing for it
+         * @description Any signed-in caller whose credential may write (not a session on a device that is not trusted). Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         */
+        delete: operations["accountTelegramUnlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/notifications/telegram/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time code (10 minutes) that links a Telegram chat to the caller: send /start CODE to the bot
+         * @description Any signed-in caller whose credential may write (not a session on a device that is not trusted). Only the caller's own objects; others' answer 404 unless the caller may act for others.
+         */
+        post: operations["accountTelegramCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/account/password": {
         parameters: {
             query?: never;
@@ -387,6 +451,30 @@ export interface paths {
          * @description Needs `admin:users`.
          */
         delete: operations["adminInvitesWithdraw"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The defaults for people who have not chosen their own channels
+         * @description Needs `admin:users`.
+         */
+        get: operations["adminNotificationsGet"];
+        /**
+         * Set the defaults: a team webhook, and whether Telegram announces
+         * @description Needs `admin:users`.
+         */
+        put: operations["adminNotificationsUpdate"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2011,6 +2099,217 @@ export interface operations {
             };
         };
     };
+    accountNotificationsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Whether these are the person's own choices or the admin's defaults
+                         * @enum {string}
+                         */
+                        source: "own" | "defaults";
+                        telegram: {
+                            bot_configured: boolean;
+                            bot_username: string | null;
+                            enabled: boolean;
+                            linked: boolean;
+                            username: string | null;
+                        };
+                        webhook: {
+                            enabled: boolean;
+                            /** @description Only the host is shown back */
+                            host: string | null;
+                            url_set: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accountNotificationsUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    telegram_enabled?: boolean;
+                    webhook_enabled?: boolean;
+                    /** @description Set a new URL, or null to remove it; omitted: unchanged */
+                    webhook_url?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Whether these are the person's own choices or the admin's defaults
+                         * @enum {string}
+                         */
+                        source: "own" | "defaults";
+                        telegram: {
+                            bot_configured: boolean;
+                            bot_username: string | null;
+                            enabled: boolean;
+                            linked: boolean;
+                            username: string | null;
+                        };
+                        webhook: {
+                            enabled: boolean;
+                            /** @description Only the host is shown back */
+                            host: string | null;
+                            url_set: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body failed validation; details.issues names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accountTelegramUnlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accountTelegramCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot_username: string | null;
+                        code: string;
+                        command: string;
+                        expires_at: string;
+                    };
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     accountPasswordChange: {
         parameters: {
             query?: never;
@@ -3194,6 +3493,123 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminNotificationsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        telegram_enabled: boolean;
+                        webhook: {
+                            enabled: boolean;
+                            host: string | null;
+                            url_set: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminNotificationsUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    telegram_enabled?: boolean;
+                    webhook_enabled?: boolean;
+                    /** @description Set a new URL, or null to remove it; omitted: unchanged */
+                    webhook_url?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        telegram_enabled: boolean;
+                        webhook: {
+                            enabled: boolean;
+                            host: string | null;
+                            url_set: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed path or query parameter, or a body that is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credentials (session cookie, API token or runtime session token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the permission (audited as permission.denied) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body failed validation; details.issues names the fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
