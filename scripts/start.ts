@@ -17,7 +17,7 @@ const program = new Command()
   .option("--host <host>", "interface to bind (HOST)")
   .option("--port <port>", "port to listen on (PORT)")
   .addOption(new Option("--role <role>", "what this node runs").choices(["all", "web", "worker"]).default("all"))
-  .addOption(new Option("--transport <names>", "transports to serve, comma-separated: http, ws").default(DEFAULT_TRANSPORTS))
+  .addOption(new Option("--transport <names>", "transports to serve, comma-separated: http, ws, clawlink").default(DEFAULT_TRANSPORTS))
   .option("--cluster-mode", "several nodes share DATABASE_URL (requires Postgres)", false)
   .parse();
 
@@ -56,6 +56,7 @@ async function main() {
     serving = await serveTransports({ handle, transports, dev: opts.dev, dir: root, host: config.HOST, port: config.PORT, trustProxy: config.TRUST_PROXY });
     const base = config.APP_URL ?? `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${serving.port}`;
     if (transports.has("ws")) say(`WebSocket runtime protocol at ${base.replace(/^http/, "ws")}/api/runtime/ws`);
+    if (transports.has("clawlink")) say(`Remote nodes connect with: clawlink node --portal ${base} --name <name>`);
     if (transports.has("http")) {
       say(`Portal ready at ${base}`);
       await services.announceSignIn(handle, base, say);

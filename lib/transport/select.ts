@@ -1,15 +1,13 @@
-/**
- * The transports a node can serve (`npm start -- --transport http,ws`). clawlink (remote nodes,
- * #12) joins this list when it exists.
- */
+/** The transports a node can serve (`npm start -- --transport http,ws,clawlink`). */
 export const TRANSPORTS = {
   http: "the HTTP API (with SSE) and the portal",
   ws: "the WebSocket runtime protocol at /api/runtime/ws",
+  clawlink: "remote nodes (`clawlink node`) over clawlink v1 at /api/runtime/nodes/ws",
 } as const;
 
 export type TransportName = keyof typeof TRANSPORTS;
 
-export const DEFAULT_TRANSPORTS = "http,ws";
+export const DEFAULT_TRANSPORTS = "http,ws,clawlink";
 
 /** Parse a comma-separated list; unknown names are refused with the list of available ones. */
 export function parseTransports(value: string): ReadonlySet<TransportName> {

@@ -55,11 +55,22 @@ export async function serveTransports(options: ServeOptions): Promise<Serving> {
     else void handleRequest(req, res);
   });
 
-  const { attachWebSocketTransport, attachWebSockets } = await import("../../lib/transport/ws");
+  const { attachWebSockets, runtimeEndpoint } = await import("../../lib/transport/ws");
+  const { RemoteHub } = await import("../../lib/remote/portal/hub");
   const nextUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void nextUpgrades.emit("upgrade", req, socket, head);
-  const sockets = options.transports.has("ws")
-    ? attachWebSocketTransport(server, { handle: options.handle, trustProxy: options.trustProxy, nextUpgrade })
-    : attachWebSockets(server, [], { nextUpgrade });
+  // One upgrade router for every socket protocol on this port: each path answers, the rest 404.
+  const hub = options.transports.has("clawlink") ? new RemoteHub({ handle: options.handle }) : undefined;
+  const endpoints = [
+    ...(options.transports.has("ws") ? [runtimeEndpoint({ handle: options.handle, trustProxy: options.trustProxy })] : []),
+    ...(hub ? [hub.endpoint()] : []),
+  ];
+  const attached = attachWebSockets(server, endpoints, { trustProxy: options.trustProxy, nextUpgrade });
+  const sockets = {
+    async close() {
+      await hub?.close();
+      await attached.close();
+    },
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -5,6 +5,7 @@ import { registerAudit } from "./audit";
 import { registerCancel } from "./cancel";
 import { registerDiff } from "./diff";
 import { registerLogin } from "./login";
+import { registerNode } from "./node";
 import { registerPr } from "./pr";
 import { registerRetry } from "./retry";
 import { registerRun } from "./run";
@@ -34,4 +35,5 @@ export const commands: CommandModule[] = [
   registerSessions,
   registerAudit,
   registerVerify,
+  registerNode,
 ];
