@@ -12,7 +12,6 @@ import { ToolCard } from "./output/tool-card";
 import { useLogSearch } from "./output/use-log-search";
 
 // Terminal colour codes mean nothing in a browser.
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
 const Block = memo(function Block({ block }: { block: OutputBlock }) {
