@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AuditQueryResult } from "./audit-query";
+import type { AuditWritersRun } from "./audit-writers";
 import type { ClusterRun } from "./cluster";
 import type { DispatchRun } from "./dispatch";
 import type { FirstLoad } from "./first-load";
@@ -59,6 +60,8 @@ export interface KindResult {
   firstLoad?: FirstLoad[];
   auditQuery?: AuditQueryResult;
   cluster?: { one: ClusterRun; three: ClusterRun };
+  /** Audited writes/s with 1, 2, 4 writer processes (and round 1's global lock, diagnostic). */
+  auditWriters?: AuditWritersRun[];
   errors: string[];
 }
 
@@ -277,7 +280,7 @@ export function renderResults(run: BenchRun, config: RunConfig, machine: Machine
   const notes = explanations(results);
   const errors = results.flatMap((r) => r.errors.map((e) => `- ${r.label}: ${e}`));
   const measures = collectMeasures(run, config);
-  const newRows = measures.filter((m) => /^(Audit query|Node RSS|First-load|Cluster|Soak)/.test(m.name));
+  const newRows = measures.filter((m) => /^(Audit query|Audited writes|Diagnostic: audited writes|Node RSS|First-load|Cluster|Soak)/.test(m.name));
   return [
     "# Benchmark results",
     "",

@@ -12,6 +12,8 @@ export const TARGETS = {
   sseRssMb: 300,
   firstLoadKb: 200,
   clusterScaling: 2.7,
+  /** "Grows with writers": 4 writer processes do more audited writes per second than 1. */
+  auditWritersScaling: 1,
 };
 
 function kindMeasures(r: KindResult, config: RunConfig): Measure[] {
@@ -64,6 +66,15 @@ function kindMeasures(r: KindResult, config: RunConfig): Measure[] {
       measure("Cluster: 3 worker nodes, agent-bound tasks", three.tasksPerSecond, "tasks/s", { ...db, note: `${three.tasks} tasks` }),
       measure("Cluster scaling, 3 nodes / 1 node", three.tasksPerSecond / one.tasksPerSecond, "×", { ...db, target: TARGETS.clusterScaling, higherIsBetter: true }),
     );
+  }
+  const writers = (mode: string) => (r.auditWriters ?? []).filter((w) => w.mode === mode);
+  for (const w of writers("unsealed")) {
+    out.push(measure(`Audited writes/s, ${w.writers} writer process${w.writers > 1 ? "es" : ""}`, w.perSecond, "writes/s", { ...db, note: `${w.loops} concurrent transactions each, sealer running; last rows sealed ${w.sealDrainMs} ms after; chain ${w.chainOk ? "gap-free" : "BROKEN"}` }));
+  }
+  const [one, four] = [writers("unsealed").find((w) => w.writers === 1), writers("unsealed").find((w) => w.writers === 4)];
+  if (one && four) out.push(measure("Audited writes scaling, 4 writer processes / 1", four.perSecond / one.perSecond, "×", { ...db, target: TARGETS.auditWritersScaling, higherIsBetter: true }));
+  for (const w of writers("locked")) {
+    out.push(measure(`Diagnostic: audited writes/s with round 1's global lock, ${w.writers} writer process${w.writers > 1 ? "es" : ""}`, w.perSecond, "writes/s", db));
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { Command, Option } from "commander";
 import { Api } from "./api";
 import { snapshotBuild } from "./build";
 import { measureAuditQuery, seedAuditEvents, AUDIT_SEED_EVENTS } from "./audit-query";
+import { measureAuditWriters } from "./audit-writers";
 import { residentBytes, startChild, stopChild, type Child } from "./children";
 import { measureCluster } from "./cluster";
 import { clearTasks, createBenchDatabase, DEFAULT_ADMIN_URL, dispatchSamples, probeRoundTrips, seedBenchDatabase, setSynchronousCommit, type BenchDatabase, type Kind } from "./db";
@@ -284,6 +285,13 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
         step(`audit query (page of 100, filtered): p50 ${ms(result.auditQuery.latency.p50)}, p95 ${ms(result.auditQuery.latency.p95)}; slowest filter ${result.auditQuery.byShape[0]?.filter} p95 ${ms(result.auditQuery.byShape[0]?.p95 ?? NaN)}`);
       });
       for (const other of extraDbs.splice(0)) await other.drop().catch(() => {});
+    }
+
+    if (kind === "postgres") {
+      await phase("audit writers", async () => {
+        step("audit writers: audited writes/s with 1, 2 and 4 writer processes (sealer running), then round 1's global lock …");
+        result.auditWriters = await measureAuditWriters(config.adminUrl, { writers: [1, 2, 4], loops: 4, durationS: Math.min(config.duration, 5), logFile: log, locked: config.diagnostics }, step);
+      });
     }
 
     if (kind === "postgres" && config.cluster) {
