@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { PAGE_SECURITY_HEADERS } from "./lib/transport/http/headers";
 
 const nextConfig: NextConfig = {
   // Native/wasm packages are loaded by Node at run time instead of being bundled.
@@ -7,6 +8,10 @@ const nextConfig: NextConfig = {
   // `npm test` type-checks the whole project as its own step; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
+  // Anti-framing and basic security headers on every page and asset (lib/transport/http/headers.ts).
+  async headers() {
+    return [{ source: "/:path*", headers: Object.entries(PAGE_SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }];
+  },
 };
 
 export default nextConfig;

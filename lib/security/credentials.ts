@@ -57,8 +57,9 @@ async function browserCredential(headers: Headers, secureCookie: boolean): Promi
   return { kind: "browser", userId: claims.uid, sessionId: typeof claims.sid === "string" ? claims.sid : null, claims };
 }
 
-const URL_CREDENTIAL = /(ccl_pat_|ccl_ses_)/;
-const URL_CREDENTIAL_NAMES = new Set(["token", "access_token", "api_key", "apikey", "session_token", "bearer"]);
+/** Any secret this node issues (`ccl_pat_…`, `ccl_ses_…`, `ccl_inv_…`, `setup_…`: a prefix and 43 base64url characters). */
+const URL_CREDENTIAL = /ccl_[a-z]{3}_|setup_[A-Za-z0-9_-]{40,}/;
+const URL_CREDENTIAL_NAMES = new Set(["token", "access_token", "api_key", "apikey", "session_token", "bearer", "password", "invite_token", "reset_token"]);
 
 /**
  * Secrets in URLs end up in logs, proxies and browser history: any request whose query carries
@@ -66,7 +67,7 @@ const URL_CREDENTIAL_NAMES = new Set(["token", "access_token", "api_key", "apike
  */
 export function refuseCredentialsInUrl(searchParams: URLSearchParams): void {
   for (const [name, value] of searchParams) {
-    if (URL_CREDENTIAL.test(value) || (URL_CREDENTIAL_NAMES.has(name.toLowerCase()) && value.length > 0)) {
+    if (URL_CREDENTIAL.test(value) || URL_CREDENTIAL.test(name) || (URL_CREDENTIAL_NAMES.has(name.toLowerCase()) && value.length > 0)) {
       throw new AppError("bad_request", "Credentials are never accepted in the URL; send Authorization: Bearer <token>", { parameter: name });
     }
   }

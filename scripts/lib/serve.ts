@@ -30,7 +30,7 @@ export interface Serving {
  * it can never answer (or end) an upgrade meant for one of our endpoints.
  */
 export async function serveTransports(options: ServeOptions): Promise<Serving> {
-  const { pinClientAddress } = await import("../../lib/security/client-address");
+  const { nodeRequestListener } = await import("../../lib/transport/http/node");
   const nextUpgrades = new EventEmitter();
   let handleRequest: ((req: IncomingMessage, res: import("node:http").ServerResponse) => Promise<void>) | undefined;
   if (options.transports.has("http")) {
@@ -40,20 +40,18 @@ export async function serveTransports(options: ServeOptions): Promise<Serving> {
     handleRequest = app.getRequestHandler();
   }
   const serving = [...options.transports].join(", ");
-  // In production the API is answered here, ahead of Next (same handler, none of Next's per-request
-  // cost on the hot path); in dev Next serves it too, so API code reloads with the pages.
-  const api = options.transports.has("http") && !options.dev ? await import("../../lib/transport/http/node") : null;
   const fallbackHost = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
-  const server = createServer((req, res) => {
-    if (!handleRequest) {
-      res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ error: { code: "not_found", message: `This node serves only: ${serving}` } }));
-      return;
-    }
-    pinClientAddress(req, { trustProxy: options.trustProxy });
-    if (api?.servesApiPath(req.url)) void api.serveApiRequest(req, res, { fallbackHost });
-    else void handleRequest(req, res);
-  });
+  // In production the API is answered ahead of Next (same handler, none of Next's per-request cost
+  // on the hot path); in dev Next serves it too, so API code reloads with the pages. Either way the
+  // listener first refuses bad methods, URLs and oversized bodies as JSON (lib/transport/http/node.ts).
+  const server = createServer(
+    handleRequest
+      ? nodeRequestListener({ next: handleRequest, api: !options.dev, trustProxy: options.trustProxy, fallbackHost: () => fallbackHost })
+      : (_req, res) => {
+          res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
+          res.end(JSON.stringify({ error: { code: "not_found", message: `This node serves only: ${serving}` } }));
+        },
+  );
 
   const { attachWebSockets, runtimeEndpoint } = await import("../../lib/transport/ws");
   const { RemoteHub } = await import("../../lib/remote/portal/hub");

@@ -129,4 +129,17 @@ describe("HTTP edge: hostile input answers a 4xx with the error body", async () 
     expect([mine.status, theirs.status]).toEqual([409, 409]);
     expect(await theirs.json()).toEqual(await mine.json());
   });
+
+  // Credentials in URLs are refused on public routes too.
+  it.each([
+    "/api/health?token=anything",
+    "/api/health?x=ccl_pat_abcdefgh",
+    "/api/invites/accept?invite=ccl_inv_0123456789012345678901234567890123456789abc",
+    `/api/setup?s=setup_${"A".repeat(43)}`,
+    "/api/openapi.json?password=hunter2",
+  ])("%s is a 400 naming the parameter", async (url) => {
+    const res = await callApi(new Request(new URL(url, "http://localhost"), { method: url.includes("accept") || url.includes("setup") ? "POST" : "GET", body: url.includes("accept") || url.includes("setup") ? "{}" : undefined }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringMatching(/never accepted in the URL/) } });
+  });
 });

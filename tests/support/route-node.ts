@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DatabaseHandle } from "../../lib/db/client";
-import { pinClientAddress } from "../../lib/security/client-address";
-import { serveApiRequest } from "../../lib/transport/http/node";
+import { nodeRequestListener } from "../../lib/transport/http/node";
 import { attachWebSocketTransport, RUNTIME_WS_PATH, type AttachedWebSockets } from "../../lib/transport/ws";
 
 export interface RouteNode {
@@ -16,16 +15,13 @@ export interface RouteNode {
 
 /**
  * A real node for tests that spawn clients (the `clawlink` CLI) or speak raw HTTP: the API served
- * the way `npm start` serves it ahead of Next (lib/transport/http/node.ts, the registry's HTTP
- * adapter on node:http), plus the WebSocket transport when given the database — real HTTP, auth,
+ * the way `npm start` serves it ahead of Next (lib/transport/http/node.ts: the node's own request
+ * listener, its checks at the door and the registry's HTTP adapter on node:http), plus the WebSocket transport when given the database — real HTTP, auth,
  * SSE, WebSocket and errors, without building Next.
  */
 export async function startRouteNode(options: { ws?: DatabaseHandle } = {}): Promise<RouteNode> {
   let fallbackHost = "127.0.0.1";
-  const server = createServer((req, res) => {
-    pinClientAddress(req, { trustProxy: false });
-    void serveApiRequest(req, res, { fallbackHost });
-  });
+  const server = createServer(nodeRequestListener({ trustProxy: false, fallbackHost: () => fallbackHost }));
   const sockets = options.ws ? attachWebSocketTransport(server, { handle: options.ws }) : null;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

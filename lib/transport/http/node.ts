@@ -1,6 +1,121 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { log } from "../../log";
+import { pinClientAddress } from "../../security/client-address";
 import { handleApiRequest } from "./adapter";
+import { MAX_JSON_BYTES } from "./body";
+import { API_SECURITY_HEADERS } from "./headers";
+
+/** Methods the node answers at all; anything else (TRACE, PROPFIND, …) is a JSON 405 at the door. */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const ALLOW = [...METHODS].join(", ");
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface NodeListenerOptions {
+  /** Pages, assets and next-auth (/api/auth/*): Next's request handler, when this node serves the portal. */
+  next?: NodeHandler;
+  /** Answer /api here, ahead of Next (default). In dev Next serves it too, so API code reloads with the pages. */
+  api?: boolean;
+  /** A trusted reverse proxy sets X-Forwarded-For (TRUST_PROXY). */
+  trustProxy: boolean;
+  /** host:port of the server, for requests without a Host header. */
+  fallbackHost: () => string;
+}
+
+/**
+ * The node's HTTP request listener (node:http). It first refuses what no route can answer, as a
+ * JSON error and without a log line (a flood of them must not flood the log): an unsupported
+ * method (405 + Allow; Next answered TRACE with a 500), a request target that is not a path or has
+ * a malformed percent-encoding (400; Next: 500 text/plain), and a body declared larger than 1 MiB
+ * for Next's routes (413). Then /api/* (except next-auth's) goes to the HTTP adapter, whose body
+ * reads stop at the limit while streaming, and everything else to Next.
+ */
+export function nodeRequestListener(options: NodeListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const api = options.api ?? true;
+  return (req, res) => {
+    pinClientAddress(req, { trustProxy: options.trustProxy });
+    const refusal = refuseAtTheDoor(req);
+    if (refusal) return sendRefusal(req, res, refusal);
+    if (api && servesApiPath(req.url)) return void serveApiRequest(req, res, { fallbackHost: options.fallbackHost() });
+    if (!options.next) return sendRefusal(req, res, { status: 404, code: "not_found", message: "This node serves only the API" });
+    const declared = Number(req.headers["content-length"] ?? "");
+    if (Number.isFinite(declared) && declared > MAX_JSON_BYTES) {
+      return sendRefusal(req, res, { status: 413, code: "payload_too_large", message: `The body is larger than ${MAX_JSON_BYTES} bytes`, details: { limit_bytes: MAX_JSON_BYTES } });
+    }
+    void Promise.resolve(options.next(req, res)).catch((error: unknown) => {
+      log.error({ err: error, path: pathOf(req.url ?? "") }, "page request failed");
+      if (!res.headersSent) sendRefusal(req, res, { status: 500, code: "internal", message: "Something went wrong on the server" });
+      else res.destroy();
+    });
+  };
+}
+
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+  headers?: Record<string, string>;
+}
+
+function refuseAtTheDoor(req: IncomingMessage): Refusal | null {
+  const method = (req.method ?? "").toUpperCase();
+  if (!METHODS.has(method)) {
+    return { status: 405, code: "method_not_allowed", message: `This server does not support ${method.slice(0, 20)}`, details: { allow: [...METHODS] }, headers: { allow: ALLOW } };
+  }
+  const target = req.url ?? "";
+  if (!target.startsWith("/")) return { status: 400, code: "bad_request", message: "The request target must be a path" };
+  try {
+    new URL(target, "http://localhost");
+    for (const segment of pathOf(target).split("/")) decodeURIComponent(segment);
+  } catch {
+    return { status: 400, code: "bad_request", message: "The request path is not a valid URL (malformed percent-encoding?)" };
+  }
+  return null;
+}
+
+function pathOf(target: string): string {
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
+function sendRefusal(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+  const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) } });
+  discardUnreadBody(req, res);
+  res.writeHead(refusal.status, { ...API_SECURITY_HEADERS, ...refusal.headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+/** How much of a refused body is read and thrown away after the answer, at most, before the connection is closed. */
+const DISCARD_LIMIT_BYTES = 4 * 1024 * 1024;
+const DISCARD_LIMIT_MS = 5_000;
+
+/**
+ * A body left unread (refused before or while reading it: 401, 413, …): after the answer, read and
+ * discard a bounded amount of it, so a client still sending gets to read its answer rather than a
+ * connection reset; past DISCARD_LIMIT_BYTES or DISCARD_LIMIT_MS the connection is closed, so a
+ * 200 MB post costs the node a few MiB of reading, never the whole body.
+ */
+function discardUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  res.once("finish", () => {
+    if (req.complete) return;
+    const socket = req.socket;
+    const start = socket.bytesRead;
+    const started = Date.now();
+    // Polled rather than a socket "data" listener: node:http reads the socket natively, and a
+    // listener there would change how it reads. Once the body is all read the connection is fine
+    // for the next request; past either limit it is cut off.
+    const poll = setInterval(() => {
+      if (req.complete || socket.destroyed) return clearInterval(poll);
+      if (socket.bytesRead - start > DISCARD_LIMIT_BYTES || Date.now() - started > DISCARD_LIMIT_MS) {
+        clearInterval(poll);
+        socket.destroy();
+      }
+    }, 50);
+    poll.unref();
+    req.resume();
+  });
+}
 
 /**
  * Whether the node's own server answers this path itself rather than handing it to Next: every
@@ -30,10 +145,8 @@ export async function serveApiRequest(req: IncomingMessage, res: ServerResponse,
   res.once("close", () => {
     if (!res.writableFinished) aborter.abort();
   });
-  // A body read partly (cut off at the size limit) is not discarded by node:http on its own.
-  res.once("finish", () => {
-    if (!req.complete) req.resume();
-  });
+  // A body read partly (cut off at the size limit) or not at all: discarded, within bounds.
+  discardUnreadBody(req, res);
   try {
     const response = await handleApiRequest(toRequest(req, options, aborter.signal));
     await writeResponse(response, res, aborter.signal);
@@ -92,7 +205,7 @@ function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
 const STREAMED = /^(text\/event-stream|application\/zip|application\/x-ndjson)|octet-stream/;
 
 async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
+  const headers: Record<string, string | string[]> = { ...API_SECURITY_HEADERS };
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") headers[name] = value;
   });
