@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { Card, CardHeader } from "@/components/ui/card";
 import { QueryState } from "@/components/ui/query-state";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -10,6 +10,7 @@ import { fillHours } from "@/lib/client/dashboard-stats";
 import { formatRelative, shortId } from "@/lib/client/format";
 import { useResourceActivityFeed } from "@/lib/client/hooks/use-activity";
 import { useTaskSummaryQuery } from "@/lib/client/hooks/use-dashboard";
+import { useLiveTaskList } from "@/lib/client/hooks/use-live-tasks";
 import { TASK_STATES, useTaskPageQuery, type Task } from "@/lib/client/hooks/use-tasks";
 import { AgentSuccessChart, TasksPerHourChart } from "./charts";
 
@@ -22,7 +23,10 @@ export interface DashboardViewer {
 
 export function Dashboard({ viewer }: { viewer: DashboardViewer }) {
   const recent = useTaskSummaryQuery(viewer.seesAll);
-  const active = useTaskPageQuery({ state: "PENDING,PLANNING,RUNNING,WAITING", all: viewer.seesAll, limit: 20 }, 3_000);
+  // Over the WebSocket, state changes of the listed tasks refresh the panels at once; the poll only finds new tasks.
+  const [live, setLive] = useState(false);
+  const active = useTaskPageQuery({ state: "PENDING,PLANNING,RUNNING,WAITING", all: viewer.seesAll, limit: 20 }, live ? 10_000 : 3_000);
+  useLiveTaskList(active.data?.tasks, setLive);
   const summary = recent.data;
   const stats = useMemo(() => (summary ? { counts: summary.counts, perHour: fillHours(summary.per_hour, new Date()), agents: summary.agents } : null), [summary]);
   const waiting = active.data?.tasks.filter((t) => t.state === "WAITING") ?? [];
@@ -57,7 +61,7 @@ export function Dashboard({ viewer }: { viewer: DashboardViewer }) {
           </div>
         </Card>
         <Card>
-          <CardHeader title="Running now" description="Updated every few seconds." />
+          <CardHeader title="Running now" description={live ? "Live." : "Updated every few seconds."} />
           <div className="p-4">
             <QueryState
               query={active}

@@ -48,7 +48,7 @@ export function TaskDetail({ taskId, viewer }: { taskId: string; viewer: TaskVie
   const t = task.data;
   const live = !isTerminal(t.state) && stream.status !== "ended";
   return (
-    <div className="space-y-5" data-testid="task-detail" data-task-id={t.task_id}>
+    <div className="space-y-5" data-testid="task-detail" data-task-id={t.task_id} data-live-transport={stream.transport ?? undefined}>
       <Header task={t} viewer={viewer} streamStatus={stream.status} />
       {t.state === "WAITING" && t.pending_question ? <WaitPanel taskId={t.task_id} question={t.pending_question} canAnswer={viewer.canSubmit} /> : null}
       <div className="grid gap-5 lg:grid-cols-[minmax(0,1fr)_18rem]">
