@@ -165,6 +165,12 @@ export function AuditBrowser() {
               The chain is broken at event #{verify.data.first_broken?.seq}: {verify.data.first_broken?.message} ({verify.data.checked} events before it are intact).
             </Alert>
           )}
+          <p className="mt-2 text-sm text-slate-600" data-testid="audit-verify-checkpoint">
+            {verify.data.checkpoint
+              ? `Checked against signed checkpoint #${verify.data.checkpoint.seq} of ${new Date(verify.data.checkpoint.created_at).toLocaleString()} (from the ${verify.data.checkpoint.source === "file" ? "node's data folder" : "database"}).`
+              : "No signed checkpoint yet: the sealer signs one every minute (or run clawlink checkpoint)."}
+            {verify.data.checkpoints.untrusted > 0 ? ` Ignored ${verify.data.checkpoints.untrusted} checkpoint(s) not signed by this node's key.` : ""}
+          </p>
         </div>
       ) : null}
       <QueryState query={events} isEmpty={rows.length === 0} empty={{ title: "No audit events match", body: "Widen the time range or clear a filter." }} testId="audit" rows={8}>

@@ -50,6 +50,7 @@ export async function startAuditSealer(handle: DatabaseHandle, options: SealerOp
   let lastCheckpointSeq = readLocalCheckpoint(options.dataDir)?.seq ?? -1;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let lastError: string | undefined;
 
   const once = async () => {
     try {
@@ -57,7 +58,10 @@ export async function startAuditSealer(handle: DatabaseHandle, options: SealerOp
       const nowLeading = row?.leading === true;
       if (nowLeading !== leading) log.info({ nodeId: options.nodeId, leading: nowLeading }, nowLeading ? "audit sealer: this node seals the chain" : "audit sealer: lost the sealer role");
       leading = nowLeading;
-      if (!leading) return;
+      if (!leading) {
+        lastError = undefined;
+        return;
+      }
       await sealAuditChain(handle.db);
       if (Date.now() - lastCheckpointAt >= checkpointEveryMs) {
         const head = await chainHead(handle.db);
@@ -67,10 +71,14 @@ export async function startAuditSealer(handle: DatabaseHandle, options: SealerOp
         }
         lastCheckpointAt = Date.now();
       }
+      lastError = undefined;
     } catch (error) {
       // A database outage or a lost session: stop sealing until the election says otherwise.
       leading = false;
-      log.warn({ err: (error as Error).message }, "audit sealer: tick failed");
+      const message = (error as Error).message;
+      // Once per distinct failure, not once a second through an outage.
+      if (message !== lastError) log.warn({ err: message }, "audit sealer: tick failed; retrying");
+      lastError = message;
     }
   };
   const schedule = () => {

@@ -2,7 +2,7 @@ import { and, asc, gt, isNotNull } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { auditEvents } from "../db/schema";
 import { GENESIS_HASH, chainHash } from "./audit";
-import { allCheckpoints, readLocalCheckpoint, signatureValid, type Checkpoint } from "./audit-checkpoints";
+import { listCheckpoints, readLocalCheckpoint, signatureValid, VERIFY_CHECKPOINTS, type Checkpoint } from "./audit-checkpoints";
 import { unsealedCount } from "./audit-seal";
 import { loadCheckpointKey } from "./checkpoint-key";
 
@@ -82,8 +82,8 @@ export async function verifyAuditChain(db: DbOrTx, anchors: ReadonlyMap<number, 
 }
 
 /**
- * The full check: the chain walk anchored on every checkpoint signed by this node's key — those
- * in the database and the latest one kept in DATA_DIR. A checkpoint whose signature does not
+ * The full check: the chain walk anchored on the checkpoints signed by this node's key — the
+ * newest ones in the database and the latest one kept in DATA_DIR. A checkpoint whose signature does not
  * verify (forged, or another key) is counted as untrusted and anchors nothing.
  */
 export async function verifyAuditTrailAgainstCheckpoints(db: DbOrTx, options: { dataDir?: string } = {}): Promise<ChainReport> {
@@ -91,7 +91,7 @@ export async function verifyAuditTrailAgainstCheckpoints(db: DbOrTx, options: { 
   const local = readLocalCheckpoint(options.dataDir);
   const candidates: { checkpoint: Checkpoint; source: "file" | "database" }[] = [
     ...(local ? [{ checkpoint: local, source: "file" as const }] : []),
-    ...(await allCheckpoints(db)).map((checkpoint) => ({ checkpoint, source: "database" as const })),
+    ...(await listCheckpoints(db, VERIFY_CHECKPOINTS)).map((checkpoint) => ({ checkpoint, source: "database" as const })),
   ];
   const trusted = key ? candidates.filter((c) => signatureValid(c.checkpoint, key)) : [];
   const anchors = new Map<number, string>();
