@@ -103,3 +103,25 @@ test("sign out everywhere ends this browser and the others; a cookie kept from b
   expect((await thief.request.get("/api/account/browser-sessions")).status()).toBe(401);
   for (const context of [here.context(), other.context(), thief]) await context.close();
 });
+
+test("signing out from the user menu ends the session on the server: a copy of the cookie no longer signs anyone in", async ({ browser, server, apiAs }) => {
+  const admin = await apiAs("ADMIN");
+  const erin = { email: `erin-${Date.now()}@example.com`, password: "erin's only passphrase" };
+  expect((await admin.post("/api/admin/users", { data: { email: erin.email, name: "Erin", role: "DEVELOPER", password: erin.password } })).status()).toBe(201);
+  const page = await browserAs(browser, server.baseURL, erin);
+  await page.goto("/");
+  const kept = await page.context().cookies();
+
+  await page.getByTestId("user-menu").click();
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/signin/);
+
+  const thief = await browser.newContext({ baseURL: server.baseURL });
+  await thief.addCookies(kept);
+  expect((await thief.request.get("/api/account/browser-sessions")).status()).toBe(401);
+  const stolen = await thief.newPage();
+  await stolen.goto("/account");
+  await expect(stolen).toHaveURL(/\/signin/);
+  await stolen.getByLabel("Email").waitFor();
+  for (const context of [page.context(), thief]) await context.close();
+});

@@ -4,7 +4,8 @@ import { userPermissionGrants, users } from "../db/schema";
 import { API_TOKEN_PREFIX, resolveApiToken } from "./api-tokens";
 import type { AuthContext } from "./context";
 import { unauthenticated, type Credential } from "./credentials";
-import { resolveBrowserSession } from "./browser-sessions";
+import { isBrowserSessionId, liveBrowserSessionSeenAt, touchBrowserSession } from "./browser-sessions";
+import { now } from "./clock";
 import { narrowForDevice, permissionsFor } from "./permissions";
 import { SESSION_TOKEN_PREFIX, resolveSessionToken } from "./runtime-sessions";
 
@@ -28,10 +29,9 @@ export interface CallerMeta {
 export async function authenticate(credential: Credential | null, meta: CallerMeta): Promise<AuthContext | null> {
   if (!credential) return null;
   if (credential.kind === "browser") {
-    const check = await resolveBrowserSession(meta.db, credential.sessionId, credential.userId);
-    if (!check.ok) return null;
-    const ctx = await contextForUser(meta.db, credential.userId, { via: "browser", ...meta });
-    return ctx && { ...ctx, browserSessionId: credential.sessionId! };
+    // A cookie is only as good as the server-side session it names (checked in the same query).
+    if (!isBrowserSessionId(credential.sessionId)) return null;
+    return contextForUser(meta.db, credential.userId, { via: "browser", ...meta, browserSessionId: credential.sessionId });
   }
   const { token } = credential;
   if (token.startsWith(API_TOKEN_PREFIX)) {
@@ -51,12 +51,17 @@ export async function authenticate(credential: Credential | null, meta: CallerMe
   throw unauthenticated("Unrecognised bearer token: send an API token (ccl_pat_…) or a runtime session token (ccl_ses_…)");
 }
 
+/**
+ * The context of a user who proved who they are; null when the account is gone or disabled, or
+ * when `browserSessionId` is given and that browser session is not live.
+ */
 export async function contextForUser(
   db: Database,
   userId: string,
-  opts: { via: AuthContext["via"]; requestId: string; ip: string | null; userAgent: string | null },
+  opts: { via: AuthContext["via"]; requestId: string; ip: string | null; userAgent: string | null; browserSessionId?: string },
 ): Promise<AuthContext | null> {
-  // One round trip per request: the user and their extra grants together.
+  const sid = opts.browserSessionId;
+  // One round trip per request: the user, their extra grants and (for a cookie) its browser session together.
   const [user] = await db
     .select({
       id: users.id,
@@ -65,11 +70,16 @@ export async function contextForUser(
       role: users.role,
       disabledAt: users.disabledAt,
       grants: sql<string[]>`coalesce((select array_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '{}')`,
+      browserSeenAt: sid ? liveBrowserSessionSeenAt(sid, now()) : sql<null>`null`,
     })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
   if (!user || user.disabledAt) return null;
+  if (sid) {
+    if (!user.browserSeenAt) return null;
+    await touchBrowserSession(db, sid, user.browserSeenAt);
+  }
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
     via: opts.via,
@@ -77,5 +87,6 @@ export async function contextForUser(
     ip: opts.ip,
     userAgent: opts.userAgent,
     requestId: opts.requestId,
+    ...(sid ? { browserSessionId: sid } : {}),
   };
 }

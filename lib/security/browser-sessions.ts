@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { browserSessions, type BrowserSession } from "../db/schema";
 import { AppError } from "../errors";
@@ -32,30 +32,29 @@ export async function startBrowserSession(db: DbOrTx, input: { userId: string; p
   return row.id;
 }
 
-export type BrowserSessionCheck = { ok: true } | { ok: false; reason: string };
+/** Whether a cookie's `sid` can name a session at all (a cookie without one, or a malformed one, never does). */
+export function isBrowserSessionId(sessionId: string | null): sessionId is string {
+  return sessionId !== null && UUID.test(sessionId);
+}
 
 /**
- * Whether the cookie's server-side session is live: it exists, belongs to the cookie's user,
- * has not ended and has not idled past 7 days. A cookie without a session id (issued before
- * sessions were tracked, or forged without one) is refused. A live session's expiry slides.
+ * The last use of the user's live browser session `sessionId` (null when it does not exist, is
+ * someone else's, has ended or idled past 7 days), as a column of a query on `users`, so the
+ * check costs no round trip of its own. Spelled out in SQL: drizzle leaves columns unqualified
+ * inside a single-table select, and "id" would mean the session's own.
  */
-export async function resolveBrowserSession(db: Database, sessionId: string | null, userId: string): Promise<BrowserSessionCheck> {
-  if (!sessionId || !UUID.test(sessionId)) return { ok: false, reason: "The browser session is not valid; sign in again" };
-  const [row] = await db
-    .select({ userId: browserSessions.userId, endedAt: browserSessions.endedAt, expiresAt: browserSessions.expiresAt, lastSeenAt: browserSessions.lastSeenAt })
-    .from(browserSessions)
-    .where(eq(browserSessions.id, sessionId))
-    .limit(1);
+export function liveBrowserSessionSeenAt(sessionId: string, at: Date) {
+  return sql<Date | null>`(select bs.last_seen_at from browser_sessions bs where bs.id = ${sessionId} and bs.user_id = "users"."id" and bs.ended_at is null and bs.expires_at > ${at.toISOString()}::timestamptz)`.mapWith(browserSessions.lastSeenAt);
+}
+
+/** A live session's expiry slides with use, like the cookie's; written at most once a minute. */
+export async function touchBrowserSession(db: Database, sessionId: string, lastSeenAt: Date): Promise<void> {
   const at = now();
-  if (!row || row.userId !== userId) return { ok: false, reason: "The browser session is not valid; sign in again" };
-  if (row.endedAt || row.expiresAt <= at) return { ok: false, reason: "The browser session has ended; sign in again" };
-  if (at.getTime() - row.lastSeenAt.getTime() >= TOUCH_GRANULARITY_MS) {
-    await db
-      .update(browserSessions)
-      .set({ lastSeenAt: at, expiresAt: new Date(at.getTime() + BROWSER_SESSION_TTL_MS) })
-      .where(and(eq(browserSessions.id, sessionId), isNull(browserSessions.endedAt), lt(browserSessions.lastSeenAt, at)));
-  }
-  return { ok: true };
+  if (at.getTime() - lastSeenAt.getTime() < TOUCH_GRANULARITY_MS) return;
+  await db
+    .update(browserSessions)
+    .set({ lastSeenAt: at, expiresAt: new Date(at.getTime() + BROWSER_SESSION_TTL_MS) })
+    .where(and(eq(browserSessions.id, sessionId), isNull(browserSessions.endedAt), lt(browserSessions.lastSeenAt, at)));
 }
 
 /** End one browser session (signing out). Returns whether it was live. */

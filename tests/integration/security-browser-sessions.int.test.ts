@@ -2,11 +2,13 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GET as authGet, POST as authPost } from "../../app/api/auth/[...nextauth]/route";
 import { auditEvents, browserSessions, runtimeSessions } from "../../lib/db/schema";
+import { manualClock, setClock } from "../../lib/security/clock";
 import { callApi } from "../support/api";
 import { apiTokenFor, bearerRequest, cookieFor, createUser, openSessionFor, sessionCookieFor, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
 
 const BASE = "http://localhost";
+const DAY = 24 * 3600_000;
 
 /** A request as a browser holding `cookie` sends it. */
 function asBrowser(cookie: string, path: string, init: RequestInit = {}): Request {
@@ -157,6 +159,23 @@ describe("browser sessions end on the server", async () => {
     expect((await callApi(asBrowser(here, `/api/account/browser-sessions/${notHere.id}`, { method: "DELETE" }))).status).toBe(204);
     expect(await statusWith(other)).toBe(401);
     expect(await statusWith(here)).toBe(200);
+  });
+
+  it("a browser session idle for 7 days has ended; use slides its expiry, like the cookie's", async () => {
+    const clock = manualClock(new Date("2031-05-01T00:00:00Z"));
+    setClock(clock.now);
+    try {
+      const ada = await createUser(db, { name: "Ada" });
+      const cookie = await sessionCookieFor(ada.id);
+      for (let week = 0; week < 3; week++) {
+        clock.advance(6 * DAY);
+        expect(await statusWith(cookie)).toBe(200);
+      }
+      clock.advance(7 * DAY + 60_000);
+      expect(await statusWith(cookie)).toBe(401);
+    } finally {
+      setClock(undefined);
+    }
   });
 
   it("disabling a user or changing their role ends their browser sessions on the server", async () => {
