@@ -54,10 +54,14 @@ test("an admin creates a user, approves their pending device and changes their r
   expect((await caseyPage.goto("/tasks/new"))?.status()).toBe(200);
   await expect(caseyPage.getByTestId("submit-form")).toBeVisible();
 
-  // The admin makes Casey a viewer: the submit page is gone for Casey at once.
+  // The admin makes Casey a viewer: Casey's browser session ends on the server at once; signed in
+  // again, Casey has the viewer's rights and the submit page is gone.
   await admin.goto("/admin");
   await admin.getByTestId("user-row").filter({ hasText: email }).getByTestId("user-role-select").selectOption("VIEWER");
   await expect(admin.getByTestId("user-row").filter({ hasText: email }).getByTestId("user-role-select")).toHaveValue("VIEWER");
+  await caseyPage.goto("/tasks/new");
+  await expect(caseyPage).toHaveURL(/\/signin/);
+  await signInRequest(caseyRequest, server.baseURL, { email, password });
   expect((await caseyPage.goto("/tasks/new"))?.status()).toBe(404);
   await caseyPage.goto("/");
   await expect(caseyPage.getByTestId("user-role")).toHaveText("VIEWER");
