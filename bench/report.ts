@@ -47,6 +47,8 @@ export interface KindResult {
   dispatchRun?: DispatchRun;
   dispatch?: { planning: Summary; running: Summary };
   sse?: SseResult;
+  /** The same delivery measure over the WebSocket transport (one socket per subscriber). */
+  ws?: SseResult;
   /** Diagnostic (Postgres): the same dispatch and SSE runs with synchronous_commit=off. */
   /** Diagnostic: where the production server's CPU went during submit load. */
   profile?: ProfileBreakdown;
@@ -128,6 +130,11 @@ export function renderTable(results: KindResult[], config: RunConfig): string {
     row("SSE first watcher per event p50 / p99", (r) => (r.sse ? `${ms(r.sse.first.p50)} / ${ms(r.sse.first.p99)}` : "")),
     row("SSE fan-out spread (last − first watcher) p50 / p99", (r) => (r.sse ? `${ms(r.sse.spread.p50)} / ${ms(r.sse.spread.p99)}` : "")),
     row("SSE watchers with the complete ordered log", (r) => (r.sse ? `${r.sse.complete} / ${config.watchers}` : "")),
+    row(`WebSocket event→client p50 (${config.watchers} subscribers)`, (r) => (r.ws ? ms(r.ws.all.p50) : "failed")),
+    row("WebSocket event→client p99", (r) => (r.ws ? `${ms(r.ws.all.p99)}${mark(check(r.ws.all.p99, TARGETS.sseP99))}` : "failed"), "≤ 50 ms"),
+    row("WebSocket first subscriber per event p50 / p99", (r) => (r.ws ? `${ms(r.ws.first.p50)} / ${ms(r.ws.first.p99)}` : "")),
+    row("WebSocket fan-out spread (last − first) p50 / p99", (r) => (r.ws ? `${ms(r.ws.spread.p50)} / ${ms(r.ws.spread.p99)}` : "")),
+    row("WebSocket subscribers with the complete ordered log", (r) => (r.ws ? `${r.ws.complete} / ${config.watchers}` : "")),
   ];
   if (config.diagnostics) {
     const pair = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : "");
@@ -204,6 +211,14 @@ function explanations(results: KindResult[]): string[] {
           `${r.sse.watchers} streams itself: its own event loop was delayed p50 ${ms(r.sse.clientLag.p50)} / p99 ${ms(r.sse.clientLag.p99)} (max ${ms(r.sse.clientLag.max)}), ` +
           `which lands in these numbers too.` +
           (noSync ? ` With synchronous_commit=off (diagnostic) p50 ${ms(noSync.all.p50)} / p99 ${ms(noSync.all.p99)}.` : ""),
+      );
+    }
+    if (r.ws && r.ws.all.p99 > TARGETS.sseP99) {
+      notes.push(
+        `**${r.label}: WebSocket p99 ${ms(r.ws.all.p99)} > 50 ms.** The first subscriber of each event sees it after p50 ${ms(r.ws.first.p50)} / p99 ${ms(r.ws.first.p99)} ` +
+          `(commit → NOTIFY → the event hub's read of the log → one frame), the last ${ms(r.ws.spread.p50)} (p50) / ${ms(r.ws.spread.p99)} (p99) after the first: the frame is ` +
+          `serialised once and the same bytes are written to each of the ${r.ws.watchers} sockets, one async hand-off per subscription, on one event loop. The measuring ` +
+          `client parses ${r.ws.watchers} sockets on the same two cores: its event loop was delayed p50 ${ms(r.ws.clientLag.p50)} / p99 ${ms(r.ws.clientLag.p99)} (max ${ms(r.ws.clientLag.max)}).`,
       );
     }
   }
@@ -311,7 +326,7 @@ export function renderResults(run: BenchRun, config: RunConfig, machine: Machine
     "## Method",
     "",
     `- Each database is fresh: a new Postgres database (created and dropped by the bench) and a new PGlite folder under the OS temp dir, migrated, with one DEVELOPER user and an API token written straight into it.`,
-    `- **Throughput.** The production server (\`bench/server.ts\`: what \`npm start\` runs — Next's request handler on node:http, same start-up services; production build; LOG_LEVEL=warn) ` +
+    `- **Throughput.** The production server (\`bench/server.ts\`: what \`npm start\` runs — the API answered by the HTTP adapter on node:http ahead of Next, pages through Next's request handler, same start-up services; production build; LOG_LEVEL=warn) ` +
       `with the worker **off** (CLAWLINK_WORKER=off), so the number is the submit path alone and the baseline, which has no worker, does comparable work; with the worker on, the claim/run ` +
       `transactions would compete for the same two cores and the same audit-chain lock. Load: autocannon, ${config.connections} connections, ${config.warmup} s warm-up (discarded) then ${config.duration} s, ` +
       `\`POST /api/runtime/tasks/submit\` with \`Authorization: Bearer ccl_pat_…\`, body \`{"agent_type":"test-echo","prompt":"say: bench throughput","context":{}}\`. ` +
@@ -325,6 +340,8 @@ export function renderResults(run: BenchRun, config: RunConfig, machine: Machine
       `unlimited sockets) each catch up to that point; then the bench answers and the task streams ${config.chunks} output chunks ${config.chunkDelay} ms apart and completes. For every event written ` +
       `after the answer, at every watcher: arrival time (when its bytes reached the client) − the event's created_at (same machine clock). The output batcher's 50 ms window lies ` +
       `before created_at and is not in this number.`,
+    `- **WebSocket.** The same measure with ${config.watchers} WebSocket clients (\`ws\`, one socket each, Bearer header), each sending \`hello\` and \`subscribe {task_id, after: 0}\` ` +
+      `on \`/api/runtime/ws\` for a second parked task; arrival = when the event frame reached the client.`,
     ...(config.diagnostics
       ? [
           `- **Diagnostics** (not targets; they explain the numbers). *Handler without Next*: \`bench/handler-server.ts\` calls the product's own submit route handler ` +

@@ -46,6 +46,16 @@ function kindMeasures(r: KindResult, config: RunConfig): Measure[] {
       measure("SSE watchers with the complete ordered log", r.sse.complete, "watchers", { ...db, target: config.watchers, higherIsBetter: true }),
     );
   }
+  if (r.ws) {
+    const w = `${config.watchers} subscribers`;
+    out.push(
+      measure(`WebSocket event→client p50, ${w}`, r.ws.all.p50, "ms", db),
+      measure(`WebSocket event→client p99, ${w}`, r.ws.all.p99, "ms", { ...db, target: TARGETS.streamP99 }),
+      measure("WebSocket first subscriber per event p99", r.ws.first.p99, "ms", db),
+      measure("WebSocket fan-out spread (last − first subscriber) p99", r.ws.spread.p99, "ms", db),
+      measure("WebSocket subscribers with the complete ordered log", r.ws.complete, "subscribers", { ...db, target: config.watchers, higherIsBetter: true }),
+    );
+  }
   if (r.sseRss) out.push(measure(`Node RSS with ${config.watchers} SSE watchers`, r.sseRss.maxMb, "MB", { ...db, target: TARGETS.sseRssMb, note: `${r.sseRss.beforeMb.toFixed(0)} MB before they connected` }));
   if (r.roundTrip) out.push(measure("Diagnostic: one round trip (select 1) p50", r.roundTrip.select.p50, "ms", db), measure("Diagnostic: one insert + commit p50", r.roundTrip.commit.p50, "ms", db));
   if (r.noSync?.dispatch) out.push(measure("Diagnostic: synchronous_commit=off, dispatch submit→RUNNING p50", r.noSync.dispatch.running.p50, "ms", db));

@@ -249,6 +249,14 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       }
       result.sseRss = { beforeMb: rssBefore / 2 ** 20, maxMb: rssMax / 2 ** 20 };
       step(`server RSS: ${result.sseRss.beforeMb.toFixed(0)} MB before the watchers, at most ${result.sseRss.maxMb.toFixed(0)} MB with ${config.watchers}`);
+      step(`WebSocket: ${config.watchers} subscribers (one socket each) on one task …`);
+      try {
+        result.ws = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step, "ws");
+        step(`WebSocket: p50 ${ms(result.ws.all.p50)}, p99 ${ms(result.ws.all.p99)} over ${result.ws.all.n} deliveries; ${result.ws.complete}/${config.watchers} subscribers got the full log`);
+      } catch (error) {
+        result.errors.push(`WebSocket: ${(error as Error).message}`);
+        step(`FAILED WebSocket: ${(error as Error).message}`);
+      }
     });
     const samples = await dispatchSamples(db, DISPATCH_PROMPT);
     if (samples.length) {

@@ -1,5 +1,6 @@
 import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import WebSocket from "ws";
 import type { Api } from "./api";
 import { sleep, summarize, type Summary } from "./stats";
 
@@ -40,17 +41,23 @@ interface Watcher {
   caughtUp: boolean;
   ended: boolean;
   error: string | null;
-  request: http.ClientRequest;
+  /** Drop the connection (at the end of the run). */
+  close(): void;
 }
+
+/** How the bench watches: SSE (`GET …/stream`) or the WebSocket (`subscribe` on /api/runtime/ws). */
+export type Transport = "sse" | "ws";
+
+type OpenWatcher = (api: Api, taskId: string, caughtUpSeq: number, onCaughtUp: () => void) => Watcher;
 
 const LAG_RESOLUTION_MS = 2;
 const now = () => performance.timeOrigin + performance.now();
 
 /** One SSE connection; frames are parsed as they arrive, stamped with the arrival time of their chunk. */
-function watch(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: number, onCaughtUp: () => void): Watcher {
+function watchSse(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: number, onCaughtUp: () => void): Watcher {
   const url = new URL(`/api/runtime/tasks/${taskId}/stream`, api.baseURL);
   const watcher = { events: [], caughtUp: false, ended: false, error: null } as unknown as Watcher;
-  watcher.request = http.get(url, { agent, headers: { ...api.authHeader, accept: "text/event-stream" } }, (res) => {
+  const request = http.get(url, { agent, headers: { ...api.authHeader, accept: "text/event-stream" } }, (res) => {
     if (res.statusCode !== 200) {
       watcher.error = `status ${res.statusCode}`;
       watcher.ended = true;
@@ -82,10 +89,53 @@ function watch(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: number,
       watcher.ended = true;
     });
   });
-  watcher.request.on("error", (error) => {
+  request.on("error", (error) => {
     watcher.error = error.message;
     watcher.ended = true;
   });
+  watcher.close = () => request.destroy();
+  return watcher;
+}
+
+/**
+ * One WebSocket per watcher (as 1,000 separate clients would connect): hello, subscribe from the
+ * start of the log, event frames stamped with their arrival time.
+ */
+function watchWs(api: Api, taskId: string, caughtUpSeq: number, onCaughtUp: () => void): Watcher {
+  const url = `${api.baseURL.replace(/^http/, "ws")}/api/runtime/ws`;
+  const watcher = { events: [], caughtUp: false, ended: false, error: null } as unknown as Watcher;
+  const socket = new WebSocket(url, { headers: api.authHeader, perMessageDeflate: false });
+  socket.on("open", () => socket.send(JSON.stringify({ type: "hello", protocol: 1, client: "bench" })));
+  socket.on("message", (data) => {
+    const receivedAt = now();
+    const frame = JSON.parse(data.toString()) as { type: string; event?: { seq: number; type: string; state: string | null; created_at: string }; status?: number };
+    if (frame.type === "welcome") socket.send(JSON.stringify({ type: "subscribe", id: 1, task_id: taskId, after: 0 }));
+    else if (frame.type === "event" && frame.event) {
+      const event = frame.event;
+      watcher.events.push({ seq: event.seq, type: event.type, state: event.state, createdAt: Date.parse(event.created_at), receivedAt });
+      if (!watcher.caughtUp && event.seq >= caughtUpSeq) {
+        watcher.caughtUp = true;
+        onCaughtUp();
+      }
+    } else if (frame.type === "ended") {
+      watcher.ended = true;
+      socket.close();
+    } else if (frame.type === "error") {
+      watcher.error = `error frame ${frame.status}`;
+      watcher.ended = true;
+    }
+  });
+  socket.on("unexpected-response", (_req, res) => {
+    watcher.error = `upgrade refused: ${res.statusCode}`;
+    watcher.ended = true;
+    res.resume();
+  });
+  socket.on("error", (error) => {
+    watcher.error ??= error.message;
+    watcher.ended = true;
+  });
+  socket.on("close", () => (watcher.ended = true));
+  watcher.close = () => socket.terminate();
   return watcher;
 }
 
@@ -95,17 +145,18 @@ function watch(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: number,
  * after which the task streams `chunks` output lines `chunkDelayMs` apart and completes. Every
  * event written after the answer is "live"; for each one at each watcher: arrival − created_at.
  */
-export async function measureSse(api: Api, options: SseOptions, say: (line: string) => void): Promise<SseResult> {
-  const { task_id: taskId } = await api.submit("bench sse", { steps: [{ ask: "start streaming?" }, { chunks: options.chunks, delay_ms: options.chunkDelayMs, text: "bench chunk" }] });
+export async function measureSse(api: Api, options: SseOptions, say: (line: string) => void, transport: Transport = "sse"): Promise<SseResult> {
+  const { task_id: taskId } = await api.submit(`bench ${transport}`, { steps: [{ ask: "start streaming?" }, { chunks: options.chunks, delay_ms: options.chunkDelayMs, text: "bench chunk" }] });
   const parked = await api.waitForState(taskId, "WAITING", 30_000);
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const watch: OpenWatcher = transport === "ws" ? watchWs : (a, id, seq, onCaughtUp) => watchSse(a, agent, id, seq, onCaughtUp);
   const watchers: Watcher[] = [];
   let caughtUp = 0;
   const started = now();
   try {
     // Open in waves so connection set-up does not time out on a busy two-core box.
     for (let i = 0; i < options.watchers; i++) {
-      watchers.push(watch(api, agent, taskId, parked.events_count, () => caughtUp++));
+      watchers.push(watch(api, taskId, parked.events_count, () => caughtUp++));
       if ((i + 1) % 50 === 0) {
         const deadline = Date.now() + 60_000;
         while (caughtUp + watchers.filter((w) => w.error).length < i + 1 - 50 && Date.now() < deadline) await sleep(10);
@@ -121,7 +172,7 @@ export async function measureSse(api: Api, options: SseOptions, say: (line: stri
     const connectMs = now() - started;
     const failed = watchers.filter((w) => w.error);
     say(`  ${caughtUp}/${options.watchers} watchers connected and caught up in ${(connectMs / 1000).toFixed(1)} s${failed.length ? `; ${failed.length} failed (${failed[0].error})` : ""}`);
-    if (caughtUp === 0) throw new Error("no SSE watcher could connect");
+    if (caughtUp === 0) throw new Error(`no ${transport === "ws" ? "WebSocket" : "SSE"} watcher could connect`);
 
     const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     lag.enable();
@@ -136,7 +187,7 @@ export async function measureSse(api: Api, options: SseOptions, say: (line: stri
     const clientLag = { p50: delay(lag.percentile(50)), p99: delay(lag.percentile(99)), max: delay(lag.max) };
     return { ...analyse(watchers, parked.events_count, connectMs), clientLag };
   } finally {
-    for (const w of watchers) if (!w.ended) w.request.destroy();
+    for (const w of watchers) if (!w.ended) w.close();
     agent.destroy();
   }
 }
