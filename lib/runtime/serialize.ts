@@ -42,6 +42,16 @@ export function toTaskDto(task: Execution, extra: Pick<TaskDto, "pending_questio
   };
 }
 
+// A log row never changes once written, and the event hub hands the same row object to every
+// subscriber of a task: one DTO per row lets transports serialise each event once for all of them.
+const eventDtos = new WeakMap<ExecutionEvent, TaskEventDto>();
+
+/** An event row as the API shows it (the same object for the same row: treat it as read-only). */
 export function toEventDto(event: ExecutionEvent): TaskEventDto {
-  return { seq: event.seq, type: event.type, state: event.state, attempt: event.attempt, data: event.data, created_at: event.createdAt.toISOString() };
+  let dto = eventDtos.get(event);
+  if (!dto) {
+    dto = { seq: event.seq, type: event.type, state: event.state, attempt: event.attempt, data: event.data, created_at: event.createdAt.toISOString() };
+    eventDtos.set(event, dto);
+  }
+  return dto;
 }

@@ -1,6 +1,8 @@
 import { log } from "../../log";
 
 export const SSE_HEARTBEAT_MS = 15_000;
+const CONNECTED = new TextEncoder().encode(": connected\n\n");
+const HEARTBEAT = new TextEncoder().encode(": heartbeat\n\n");
 
 /** What an event stream carries: log entries with a seq (the SSE id) and a type (the SSE event name). */
 export interface StreamEvent {
@@ -29,6 +31,20 @@ export function credentialEndedFrame(reason: string): string {
   return `event: error\ndata: ${JSON.stringify(body)}\n\n`;
 }
 
+const encoder = new TextEncoder();
+const encodedFrames = new WeakMap<StreamEvent, Uint8Array>();
+
+/**
+ * An event's SSE frame as bytes, encoded once per event object: with 1,000 watchers of one task
+ * (who all get the same object from the runtime's stream) it is stringified and encoded once,
+ * and the same bytes are written to every response.
+ */
+export function sseFrameBytes(event: StreamEvent): Uint8Array {
+  let bytes = encodedFrames.get(event);
+  if (!bytes) encodedFrames.set(event, (bytes = encoder.encode(sseFrame(event))));
+  return bytes;
+}
+
 /**
  * Serve a task's events as text/event-stream with heartbeat comments. `stop` is aborted when the
  * client goes away (the adapter passes its signal to the event iterable), which ends the iteration.
@@ -41,28 +57,27 @@ export function sseResponse(events: AsyncIterable<StreamEvent>, stop: AbortContr
     finished = true;
     return options.finished?.() ?? null;
   };
-  const encoder = new TextEncoder();
   let heartbeat: NodeJS.Timeout | undefined;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (text: string) => {
+      const send = (bytes: Uint8Array) => {
         try {
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(bytes);
         } catch {
           stop.abort();
         }
       };
-      send(": connected\n\n");
-      heartbeat = setInterval(() => send(": heartbeat\n\n"), heartbeatMs);
+      send(CONNECTED);
+      heartbeat = setInterval(() => send(HEARTBEAT), heartbeatMs);
       void (async () => {
         try {
-          for await (const event of events) send(sseFrame(event));
+          for await (const event of events) send(sseFrameBytes(event));
         } catch (error) {
           log.warn({ err: error }, "task event stream failed");
         } finally {
           clearInterval(heartbeat);
           const last = finish();
-          if (last) send(last);
+          if (last) send(encoder.encode(last));
           try {
             controller.close();
           } catch {
