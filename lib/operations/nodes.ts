@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { advertisedAgentSchema, advertisedSkillSchema, labelSchema, nodeNameSchema } from "../remote/protocol";
 import { approveNode, createEnrolment, drainNode, getNode, listNodes, revokeNode } from "../remote/portal/nodes";
+import { clawlinkSchemaDocument } from "../remote/schema";
 import { operation } from "./define";
 
 const TAG = "Nodes";
@@ -28,6 +29,15 @@ const nodeSchema = z.object({
 
 /** Remote nodes (`clawlink node`): who is connected, what they offer, and the admin's decisions on them. */
 export const nodeOperations = {
+  "nodes.protocol": operation({
+    method: "GET",
+    path: "/api/runtime/nodes/schema.json",
+    tag: TAG,
+    summary: "The clawlink v1 protocol (remote nodes ⇄ portal) as a JSON Schema (2020-12) document",
+    access: "public",
+    output: z.record(z.string(), z.unknown()),
+    run: async () => clawlinkSchemaDocument(),
+  }),
   "nodes.list": operation({
     method: "GET",
     path: "/api/runtime/nodes",

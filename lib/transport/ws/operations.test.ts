@@ -24,6 +24,7 @@ const HTTP_ONLY: Record<string, string> = {
   "skills.get": "catalogue administration",
   "skills.update": "catalogue administration",
   "skills.delete": "catalogue administration",
+  "nodes.protocol": "a static document (the clawlink v1 JSON Schema)",
   "nodes.list": "remote node administration (Nodes page); nodes themselves speak clawlink v1 on their own socket",
   "nodes.get": "remote node administration (Nodes page)",
   "nodes.approve": "remote node administration (Nodes page)",
