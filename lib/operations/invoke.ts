@@ -1,6 +1,7 @@
-import type { ZodType } from "zod";
+import { ZodError, type ZodType } from "zod";
 import type { Database } from "../db/client";
 import { AppError } from "../errors";
+import { log } from "../log";
 import { authorize } from "../security/authorize";
 import type { AuthContext } from "../security/context";
 import { Download, EventStream, Reply, type Call, type CallMeta, type Operation, type Outcome, type Upload } from "./define";
@@ -43,13 +44,27 @@ function parse(schema: ZodType | undefined, value: unknown, code: "bad_request" 
   const problem = findInputProblem(value);
   if (problem) throw new AppError(code, message, { issues: [problem] });
   if (!schema) return value;
-  const parsed = schema.safeParse(value);
+  const parsed = safeParse(schema, value);
   if (!parsed.success) {
     throw new AppError(code, message, {
       issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code })),
     });
   }
   return parsed.data;
+}
+
+/**
+ * A schema's verdict on the input. A refinement that throws on input it did not expect (zod runs
+ * refinements even after an earlier check failed: `new URL()` on a non-URL) is the input's fault,
+ * so it is refused like any invalid value, never a 500.
+ */
+function safeParse(schema: ZodType, value: unknown): ReturnType<ZodType["safeParse"]> {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    log.debug({ err: error }, "an input schema threw while validating");
+    return { success: false, error: new ZodError([{ code: "custom", path: [], message: "is not valid input", input: undefined }]) } as ReturnType<ZodType["safeParse"]>;
+  }
 }
 
 // Tests hold every answer to its declared shape, so the OpenAPI document and the browser's types cannot drift from it.

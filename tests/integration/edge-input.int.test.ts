@@ -57,6 +57,11 @@ describe("HTTP edge: hostile input answers a 4xx with the error body", async () 
     expect(status).toBe(400);
   });
 
+  it("a schema refinement that throws on unexpected input is a 422, not a 500", async () => {
+    const { status } = await call("PUT", "/api/account/notifications", JSON.stringify({ webhook_url: "not a url" }));
+    expect(status).toBe(422);
+  });
+
   it("JSON nested thousands of levels deep, inside the size limit, is a 422", async () => {
     const deep = "[".repeat(20_000) + "]".repeat(20_000);
     const { status, json } = await call("POST", "/api/runtime/tasks/submit", `{"agent_type":"test-echo","prompt":"x","context":{"a":${deep}}}`);
