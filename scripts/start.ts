@@ -48,7 +48,9 @@ async function main() {
   await services.prepare(handle, say);
 
   const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle), await services.startAuditSealer(handle), await services.startNotifier(handle, say)];
+  // Every node sweeps: a worker's engine does it; a web-only node runs the sweeper alone.
   if (opts.role !== "web" && config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
+  else stops.push(await services.startSweeper(handle, say));
 
   let serving: Serving | undefined;
   if (opts.role !== "worker") {

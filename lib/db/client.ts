@@ -35,27 +35,107 @@ export interface OpenOptions {
   loadDataDir?: Blob;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** Server-side bounds on waits (postgres only); tests shorten them. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 20) : openPglite(options);
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 20, { ...SERVER_TIMEOUTS, ...options.timeouts }) : openPglite(options);
 }
 
-async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
+/**
+ * Every wait on a server is bounded, so one stalled node (paused VM, long GC, partition) cannot
+ * freeze the others: a session idle inside a transaction is ended by the server (releasing its
+ * locks), a lock wait or a statement gives up, and connecting gives up. Callers see a transient
+ * error (lib/db/errors.ts): the API answers 503, the engine retries.
+ */
+export const SERVER_TIMEOUTS = {
+  idleInTransactionMs: 5_000,
+  lockMs: 8_000,
+  statementMs: 30_000,
+  connectSeconds: 5,
+};
+
+export type ServerTimeouts = typeof SERVER_TIMEOUTS;
+
+/** Open postgres.js pools, so the driver guard can replace them all (see driver-guard.ts). */
+const pools = new Set<{ replace: () => void }>();
+
+/** Replace every open pool with a fresh one (the driver guard calls it after a wedged connection). */
+export function replacePostgresPools(): number {
+  for (const pool of pools) pool.replace();
+  return pools.size;
+}
+
+async function openPostgres(url: string, max: number, timeouts: ServerTimeouts): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: "coderclawlink" } });
-  const db = drizzle(client, { schema }) as unknown as Database;
+  const { installDriverGuard } = await import("./driver-guard");
+  installDriverGuard();
+  const connect = () => {
+    const client = postgres(url, {
+      max,
+      onnotice: () => {},
+      connect_timeout: timeouts.connectSeconds,
+      connection: {
+        application_name: "coderclawlink",
+        idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+        lock_timeout: timeouts.lockMs,
+        statement_timeout: timeouts.statementMs,
+      },
+    });
+    return { client, db: drizzle(client, { schema }) as unknown as Database };
+  };
+  let current = connect();
+  const subscriptions = new Set<{ channel: string; handler: NotificationHandler; unlisten?: Promise<() => Promise<void>> }>();
+  const subscribe = (entry: { channel: string; handler: NotificationHandler; unlisten?: Promise<() => Promise<void>> }) => {
+    entry.unlisten = current.client.listen(entry.channel, entry.handler).then(({ unlisten }) => unlisten);
+    return entry.unlisten;
+  };
+  // The rest of the code keeps this one `db`; it always forwards to the current pool.
+  const db = new Proxy({} as Database, {
+    get: (_target, key) => {
+      const value = Reflect.get(current.db, key) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(current.db) : value;
+    },
+    has: (_target, key) => Reflect.has(current.db, key),
+    getPrototypeOf: () => Object.getPrototypeOf(current.db) as object,
+  });
+  const pool = {
+    replace() {
+      const old = current;
+      current = connect();
+      for (const entry of subscriptions) subscribe(entry).catch(() => {});
+      // Queries still on the old pool fail (transient: callers retry) instead of hanging on a wedged connection.
+      void old.client.end({ timeout: 1 }).catch(() => {});
+    },
+  };
+  pools.add(pool);
   return {
     db,
     kind: "postgres",
     location: redactUrl(url),
-    raw: { kind: "postgres", client },
-    async listen(channel, handler) {
-      const { unlisten } = await client.listen(channel, handler);
-      return unlisten;
+    get raw() {
+      return { kind: "postgres" as const, client: current.client };
     },
-    close: () => client.end({ timeout: 5 }),
+    async listen(channel, handler) {
+      const entry: { channel: string; handler: NotificationHandler; unlisten?: Promise<() => Promise<void>> } = { channel, handler };
+      subscriptions.add(entry);
+      try {
+        await subscribe(entry);
+      } catch (error) {
+        subscriptions.delete(entry);
+        throw error;
+      }
+      return async () => {
+        subscriptions.delete(entry);
+        await (await entry.unlisten!.catch(() => async () => {}))();
+      };
+    },
+    close: () => {
+      pools.delete(pool);
+      return current.client.end({ timeout: 5 });
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { nodes } from "../db/schema";
 import { log } from "../log";
 import { CHANNELS, parseControlNotice } from "./channels";
 import { claimTasks, renewLeases } from "./queue";
-import { sweep } from "./sweeper";
+import { startSweepLoop, type SweepLoop } from "./sweep-loop";
 import { TaskRun, type EngineDeps } from "./task-run";
 
 export interface EngineTimings {
@@ -70,12 +70,16 @@ export function createEngine(options: EngineOptions): Engine {
   const concurrency = options.concurrency ?? 4;
   const { db } = options.handle;
   const runs = new Map<string, { run: TaskRun; done: Promise<void> }>();
-  const timers: NodeJS.Timeout[] = [];
-  const unlisteners: (() => Promise<void>)[] = [];
+  // Claiming (poll timer, queue LISTEN) stops first on a graceful stop; leases (heartbeat timers,
+  // control LISTEN) are kept until the last run is settled.
+  const claimTimers: NodeJS.Timeout[] = [];
+  const leaseTimers: NodeJS.Timeout[] = [];
+  const claimUnlisteners: (() => Promise<void>)[] = [];
+  const leaseUnlisteners: (() => Promise<void>)[] = [];
+  let sweeper: SweepLoop | undefined;
   let stopping = false;
   let pumping = false;
   let pumpAgain = false;
-  let sweeping = false;
 
   const env = { db, nodeId, batchMs: t.batchMs, waitTimeoutMs: t.waitTimeoutMs, abortGraceMs: t.abortGraceMs, deps: options.deps };
 
@@ -111,8 +115,12 @@ export function createEngine(options: EngineOptions): Engine {
     })();
   };
 
-  const heartbeat = async () => {
+  /** "This node is alive", on its own row only: it never waits for a task row, so a slow renewal cannot make a live node look dead. */
+  const nodeBeat = async () => {
     await db.update(nodes).set({ heartbeatAt: sql`now()` }).where(eq(nodes.id, nodeId));
+  };
+
+  const renew = async () => {
     // Judge only the runs in this snapshot: a task claimed while the query ran is not missing from it.
     const held = [...runs.values()].map(({ run }) => run);
     const statuses = new Map((await renewLeases(db, { nodeId, held, leaseMs: t.leaseMs })).map((s) => [s.id, s]));
@@ -120,33 +128,33 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const sweepNow = async () => {
-    if (sweeping) return;
-    sweeping = true;
-    try {
-      await sweep(db, {
-        isResumable: (type) => options.deps.resolveAgent(type)?.resumable === true,
-        graceMs: t.leaseMs,
-        nodeId,
-        isHeld: (id, attempt) => runs.get(id)?.run.attempt === attempt && !runs.get(id)?.run.aborted,
-      });
-    } finally {
-      sweeping = false;
-    }
+    await sweeper?.sweepNow();
   };
 
-  const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
+  /** Run fn every ms, never two at once (a slow call is not piled up behind). */
+  const every = (list: NodeJS.Timeout[], ms: number, fn: () => Promise<void> | void, what: string) => {
+    let busy = false;
     const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
       Promise.resolve()
         .then(fn)
-        .catch((error: unknown) => log.warn({ err: error, nodeId }, `${what} failed`));
+        .catch((error: unknown) => log.warn({ err: error, nodeId }, `${what} failed`))
+        .finally(() => (busy = false));
     }, ms);
     timer.unref();
-    timers.push(timer);
+    list.push(timer);
   };
 
-  const shutdownListeners = async () => {
+  const release = async (timers: NodeJS.Timeout[], unlisteners: (() => Promise<void>)[]) => {
     for (const timer of timers.splice(0)) clearInterval(timer);
     for (const unlisten of unlisteners.splice(0)) await unlisten().catch(() => {});
+  };
+
+  const shutdownAll = async () => {
+    sweeper?.stop();
+    await release(claimTimers, claimUnlisteners);
+    await release(leaseTimers, leaseUnlisteners);
   };
 
   return {
@@ -157,17 +165,25 @@ export function createEngine(options: EngineOptions): Engine {
         .insert(nodes)
         .values({ id: nodeId, hostname: hostname(), pid: process.pid, roles: options.roles ?? "worker", version: options.version ?? "0.2.0", concurrency })
         .onConflictDoUpdate({ target: nodes.id, set: { heartbeatAt: sql`now()`, stoppedAt: null, concurrency } });
-      unlisteners.push(await options.handle.listen(CHANNELS.queue, () => pump()));
-      unlisteners.push(
+      claimUnlisteners.push(await options.handle.listen(CHANNELS.queue, () => pump()));
+      leaseUnlisteners.push(
         await options.handle.listen(CHANNELS.control, (payload) => {
           const notice = parseControlNotice(payload);
           const entry = notice && runs.get(notice.taskId);
           if (entry) entry.run.refresh().catch((error: unknown) => log.warn({ err: error, taskId: notice.taskId }, "control refresh failed"));
         }),
       );
-      every(t.pollMs, pump, "claim poll");
-      every(t.heartbeatMs, heartbeat, "heartbeat");
-      every(t.sweepMs, sweepNow, "sweep");
+      every(claimTimers, t.pollMs, pump, "claim poll");
+      every(leaseTimers, t.heartbeatMs, nodeBeat, "node heartbeat");
+      every(leaseTimers, t.heartbeatMs, renew, "lease renewal");
+      sweeper = startSweepLoop({
+        db,
+        nodeId,
+        leaseMs: t.leaseMs,
+        sweepMs: t.sweepMs,
+        isResumable: (type) => options.deps.resolveAgent(type)?.resumable === true,
+        isHeld: (id, attempt) => runs.get(id)?.run.attempt === attempt && !runs.get(id)?.run.aborted,
+      });
       log.info({ nodeId, concurrency, kind: options.handle.kind, leaseMs: t.leaseMs }, "worker started");
       await sweepNow().catch((error: unknown) => log.warn({ err: error }, "start-up sweep failed"));
       pump();
@@ -175,17 +191,21 @@ export function createEngine(options: EngineOptions): Engine {
     async stop({ drainMs = 0 } = {}) {
       if (stopping) return;
       stopping = true;
-      await shutdownListeners();
+      // No new work; heartbeats and lease renewals go on, so tasks finishing within the drain keep their claim.
+      sweeper?.stop();
+      await release(claimTimers, claimUnlisteners);
       const deadline = Date.now() + drainMs;
       while (runs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Only what is still running now is handed back (resumable) or failed node_stopped.
       for (const { run } of runs.values()) run.abort("stopping");
       await Promise.all([...runs.values()].map((r) => r.done));
+      await release(leaseTimers, leaseUnlisteners);
       await db.update(nodes).set({ stoppedAt: sql`now()` }).where(eq(nodes.id, nodeId));
       log.info({ nodeId }, "worker stopped");
     },
     async halt() {
       stopping = true;
-      await shutdownListeners();
+      await shutdownAll();
       for (const { run } of runs.values()) run.abort("lost");
       await Promise.all([...runs.values()].map((r) => r.done));
     },

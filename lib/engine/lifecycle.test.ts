@@ -6,6 +6,7 @@ import { ACTIVE_STATES, IllegalTransitionError, STATES, TERMINAL_STATES, allowed
 const LEGAL = new Set([
   "PENDING>PLANNING",
   "PENDING>CANCELLED",
+  "PLANNING>PENDING", // the node died before the agent started (#10)
   "PLANNING>RUNNING",
   "PLANNING>FAILED",
   "PLANNING>CANCELLED",

@@ -10,7 +10,8 @@ export const ACTIVE_STATES = ["PLANNING", "RUNNING", "WAITING"] as const satisfi
 /** DESIGN.md §3: the only moves a task can make. Terminal states are final. */
 const TRANSITIONS: Record<ExecutionState, readonly ExecutionState[]> = {
   PENDING: ["PLANNING", "CANCELLED"],
-  PLANNING: ["RUNNING", "FAILED", "CANCELLED"],
+  // → PENDING: only the sweeper, when the node died before the agent started (nothing ran yet).
+  PLANNING: ["PENDING", "RUNNING", "FAILED", "CANCELLED"],
   RUNNING: ["WAITING", "COMPLETED", "FAILED", "CANCELLED"],
   WAITING: ["RUNNING", "FAILED", "CANCELLED"],
   COMPLETED: [],

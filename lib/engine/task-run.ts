@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { AgentAdapter, AgentRunResult, AgentSettings, HumanAnswer, HumanQuestion, SkillForAgent } from "../agents/types";
 import type { Database } from "../db/client";
+import { retryTransient } from "../db/errors";
 import { executionEvents, executions, type Execution } from "../db/schema";
 import { log } from "../log";
 import { readEvents } from "./event-log";
@@ -29,6 +30,12 @@ export interface RunEnvironment {
   abortGraceMs: number;
   deps: EngineDeps;
 }
+
+/**
+ * How long a run keeps retrying a write through a database outage. Its lease is kept meanwhile
+ * (sweepers give reconnecting nodes a grace period), so this only bounds a hopeless wait.
+ */
+const WRITE_RETRY_MS = 10 * 60_000;
 
 /** Why a run was aborted; decides what (if anything) the worker records afterwards. */
 export type AbortReason = "cancelled" | "timeout" | "stopping" | "lost" | "ended_elsewhere";
@@ -68,6 +75,15 @@ export class TaskRun {
     this.batcher = new OutputBatcher(env.db, claim.id, claim.attempt, env.batchMs, () => this.abort("lost"));
   }
 
+  /** A database write or read of this run, retried through transient failures until the claim is known lost. */
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    return retryTransient(work, {
+      giveUpAfterMs: WRITE_RETRY_MS,
+      stop: () => this.reason === "lost" || this.reason === "ended_elsewhere",
+      onRetry: (error, attempt) => attempt === 1 && log.warn({ err: error, taskId: this.id }, "database unavailable; retrying the task's write"),
+    });
+  }
+
   get aborted(): AbortReason | undefined {
     return this.reason;
   }
@@ -85,7 +101,7 @@ export class TaskRun {
     if (!status || status.attempt !== this.attempt) return this.abort("lost");
     if (isTerminal(status.state)) return this.abort("ended_elsewhere");
     if (status.cancelRequestedAt) return this.abort("cancelled");
-    if (this.waiter && status.state === "RUNNING") void this.checkAnswer();
+    if (this.waiter && status.state === "RUNNING") this.checkAnswerLater();
   }
 
   /** Re-read the row (after a control NOTIFY) and react. */
@@ -109,7 +125,7 @@ export class TaskRun {
   }
 
   private async executeInner(): Promise<void> {
-    const [task] = await this.env.db.select().from(executions).where(eq(executions.id, this.id));
+    const [task] = await this.write(() => this.env.db.select().from(executions).where(eq(executions.id, this.id)));
     if (!task || task.attempt !== this.attempt) return;
     this.adapter = this.env.deps.resolveAgent(task.agentType);
     if (!this.adapter) {
@@ -120,11 +136,9 @@ export class TaskRun {
 
     let prepared: { config: AgentSettings; skills: SkillForAgent[]; workspace: string };
     try {
-      const [config, skills, workspace] = await Promise.all([
-        this.env.deps.loadSettings(this.env.db, task.agentType),
-        this.env.deps.loadSkills(this.env.db, task.skills),
-        this.env.deps.workspaceFor(task),
-      ]);
+      const [config, skills, workspace] = await this.write(() =>
+        Promise.all([this.env.deps.loadSettings(this.env.db, task.agentType), this.env.deps.loadSkills(this.env.db, task.skills), this.env.deps.workspaceFor(task)]),
+      );
       prepared = { config, skills, workspace };
     } catch (error) {
       await this.finish({ to: "FAILED", set: { error: `Could not prepare the task: ${messageOf(error)}`, errorCode: "planning_failed" } });
@@ -133,21 +147,23 @@ export class TaskRun {
     if (this.reason) return this.settleAborted();
     if (task.state === "PLANNING") {
       // A cancel requested during planning must win even if its NOTIFY has not arrived yet.
-      const moved = await transitionTask(this.env.db, {
-        taskId: this.id,
-        attempt: this.attempt,
-        to: "RUNNING",
-        from: ["PLANNING"],
-        when: isNull(executions.cancelRequestedAt),
-        data: { node: this.env.nodeId, workspace: prepared.workspace },
-        audit: { eventType: "agent.executed", details: { agent_type: task.agentType, task_id: task.id, node: this.env.nodeId } },
-      });
+      const moved = await this.write(() =>
+        transitionTask(this.env.db, {
+          taskId: this.id,
+          attempt: this.attempt,
+          to: "RUNNING",
+          from: ["PLANNING"],
+          when: isNull(executions.cancelRequestedAt),
+          data: { node: this.env.nodeId, workspace: prepared.workspace },
+          audit: { eventType: "agent.executed", details: { agent_type: task.agentType, task_id: task.id, node: this.env.nodeId } },
+        }),
+      );
       if (!moved) {
         await this.refresh();
         return this.settleAborted(this.reason ?? "lost");
       }
     }
-    if (this.claim.resumed) this.replay = await answeredQuestions(this.env.db, this.id);
+    if (this.claim.resumed) this.replay = await this.write(() => answeredQuestions(this.env.db, this.id));
 
     const run = this.adapter.run({
       task: { id: task.id, attempt: this.attempt, userId: task.userId, projectId: task.projectId, agentType: task.agentType },
@@ -196,7 +212,7 @@ export class TaskRun {
       await this.finish({ to: "FAILED", set: { error: "The task ran longer than its time limit", errorCode: "timeout" }, data: { reason: "timeout" } });
     } else if (reason === "stopping") {
       await this.batcher.close();
-      if (this.adapter?.resumable) await releaseTask(this.env.db, { id: this.id, attempt: this.attempt });
+      if (this.adapter?.resumable) await this.write(() => releaseTask(this.env.db, { id: this.id, attempt: this.attempt }));
       else await this.finish({ to: "FAILED", set: { error: `Node ${this.env.nodeId} shut down while the task ran; it was not replayed`, errorCode: "node_stopped" }, data: { reason: "node_stopped" } });
     } else {
       // lost / ended_elsewhere: someone else owns the outcome; this worker writes nothing more.
@@ -206,7 +222,7 @@ export class TaskRun {
 
   private async finish(input: Omit<TransitionInput, "taskId" | "attempt">): Promise<void> {
     await this.batcher.close();
-    const done = await transitionTask(this.env.db, { ...input, taskId: this.id, attempt: this.attempt, data: { node: this.env.nodeId, ...input.data } });
+    const done = await this.write(() => transitionTask(this.env.db, { ...input, taskId: this.id, attempt: this.attempt, data: { node: this.env.nodeId, ...input.data } }));
     if (!done) log.info({ taskId: this.id, attempt: this.attempt, to: input.to }, "task outcome not recorded: the claim was lost or the task already ended");
   }
 
@@ -223,14 +239,16 @@ export class TaskRun {
     // A resumed run replays its earlier questions: the answers are already in the log.
     if (index < this.replay.length) return this.replay[index];
     if (!(await this.batcher.flush())) throw new RunAborted("lost");
-    const moved = await transitionTask(this.env.db, {
-      taskId: this.id,
-      attempt: this.attempt,
-      to: "WAITING",
-      from: ["RUNNING"],
-      set: { waitExpiresAt: new Date(Date.now() + this.env.waitTimeoutMs) },
-      events: [{ type: "wait", data: { kind: question.kind, prompt: question.prompt, ...(question.tool ? { tool: question.tool } : {}), ...(question.options ? { options: question.options } : {}) } }],
-    });
+    const moved = await this.write(() =>
+      transitionTask(this.env.db, {
+        taskId: this.id,
+        attempt: this.attempt,
+        to: "WAITING",
+        from: ["RUNNING"],
+        set: { waitExpiresAt: new Date(Date.now() + this.env.waitTimeoutMs) },
+        events: [{ type: "wait", data: { kind: question.kind, prompt: question.prompt, ...(question.tool ? { tool: question.tool } : {}), ...(question.options ? { options: question.options } : {}) } }],
+      }),
+    );
     if (!moved) {
       await this.refresh();
       throw new RunAborted(this.reason ?? "lost");
@@ -239,8 +257,13 @@ export class TaskRun {
     return new Promise<HumanAnswer>((resolve, reject) => {
       this.waiter = { waitSeq, resolve, reject };
       if (this.reason) this.abort(this.reason);
-      else void this.checkAnswer();
+      else this.checkAnswerLater();
     });
+  }
+
+  /** The next heartbeat or control notice checks again if this read fails. */
+  private checkAnswerLater(): void {
+    this.checkAnswer().catch((error: unknown) => log.warn({ err: error, taskId: this.id }, "could not read the answer yet"));
   }
 
   private async checkAnswer(): Promise<void> {

@@ -16,7 +16,7 @@ export interface TransitionInput {
   /** An extra condition on the row, checked under the row lock (e.g. the lease really expired). */
   when?: SQL;
   /** Extra columns to write with the state. */
-  set?: Partial<Pick<NewExecution, "result" | "error" | "errorCode" | "waitExpiresAt" | "leaseExpiresAt" | "claimedBy" | "cancelRequestedAt">>;
+  set?: Partial<Pick<NewExecution, "result" | "error" | "errorCode" | "waitExpiresAt" | "leaseExpiresAt" | "claimedBy" | "cancelRequestedAt" | "startedAt">>;
   /** Logged before the state event (a question, an answer, a result). */
   events?: EventInput[];
   /** Data on the state event itself (reason, node, …). */

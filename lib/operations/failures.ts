@@ -1,3 +1,4 @@
+import { isTransientDatabaseError, RETRY_AFTER_SECONDS } from "../db/errors";
 import { AppError, isAppError } from "../errors";
 import { log } from "../log";
 
@@ -10,6 +11,10 @@ export function toAppError(error: unknown, context: { requestId: string; operati
   if (isAppError(error)) return error;
   const mapped = databaseErrorToAppError(error);
   if (mapped) return mapped;
+  if (isTransientDatabaseError(error)) {
+    log.warn({ requestId: context.requestId, operation: context.operation, err: error }, "database unavailable");
+    return databaseUnavailable();
+  }
   log.error({ requestId: context.requestId, operation: context.operation, err: error }, "unhandled error");
   return new AppError("internal", "Something went wrong on the server; the request id identifies it in the logs", { request_id: context.requestId });
 }
@@ -41,4 +46,14 @@ function findPgError(error: unknown, depth = 0): PgLikeError | null {
   const candidate = error as { code?: unknown; cause?: unknown };
   if (typeof candidate.code === "string" && /^[0-9A-Z]{5}$/.test(candidate.code)) return candidate as PgLikeError;
   return findPgError(candidate.cause, depth + 1);
+}
+
+/** 503 with Retry-After: the database is unreachable or a bounded wait ran out; nothing was changed, try again. */
+export function databaseUnavailable(): AppError {
+  return new AppError(
+    "unavailable",
+    "The database is unreachable or busy right now; nothing was changed. Retry in a few seconds.",
+    { retry_after_seconds: RETRY_AFTER_SECONDS },
+    { "retry-after": String(RETRY_AFTER_SECONDS) },
+  );
 }

@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { sql } from "drizzle-orm";
+import { getDatabase, migrationStatus, type DatabaseHandle } from "../db";
+import { RETRY_AFTER_SECONDS } from "../db/errors";
+import { AppError } from "../errors";
 import { completePasswordReset, completePasswordResetSchema } from "../security/password-resets";
-import { getDatabase, migrationStatus } from "../db";
 import { acceptInvite, acceptInviteSchema } from "../security/invites";
 import { completeSetup, setupInputSchema } from "../security/setup";
 import { operation } from "./define";
@@ -16,18 +19,53 @@ const healthResponse = z.object({
   time: z.string(),
 });
 
+const PROBE_TIMEOUT_MS = 3_000;
+
+/** One trivial round trip, bounded: null when the database answered, else a short reason (no hosts or secrets). */
+async function probeDatabase(handle: DatabaseHandle): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${PROBE_TIMEOUT_MS} ms`), PROBE_TIMEOUT_MS)));
+  const probe = handle.db.execute(sql`select 1`).then(
+    () => null,
+    (error: unknown) => reasonOf(error),
+  );
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function reasonOf(error: unknown): string {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && /^[A-Z0-9_]{3,40}$/.test(e.code)) return e.code;
+  }
+  return "query failed";
+}
+
 /** What anyone may call: liveness, first-run setup and accepting an invite. */
 export const systemOperations = {
   "system.health": operation({
     method: "GET",
     path: "/api/health",
     tag: "System",
-    summary: "Liveness and migration state",
-    description: "Open to anyone; reveals no secrets.",
+    summary: "Liveness, database reachability and migration state",
+    description:
+      "Open to anyone; reveals no secrets. Answers 503 `unavailable` (with Retry-After) while the database is unreachable, so a load balancer takes the node out.",
     access: "public",
     output: healthResponse,
+    errors: [503],
     run: async () => {
       const handle = await getDatabase();
+      const problem = await probeDatabase(handle);
+      if (problem) {
+        throw new AppError(
+          "unavailable",
+          `The database is unreachable (${problem}); this node cannot serve requests until it is back`,
+          { database: { kind: handle.kind, reachable: false, reason: problem } },
+          { "retry-after": String(RETRY_AFTER_SECONDS) },
+        );
+      }
       const migrations = await migrationStatus(handle);
       return {
         status: migrations.upToDate ? ("ok" as const) : ("degraded" as const),

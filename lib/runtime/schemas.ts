@@ -74,7 +74,7 @@ const timestamp = z.string().describe("ISO 8601 timestamp");
 
 export const taskEventSchema = z.object({
   seq: z.number().int(),
-  type: z.string().describe("state | output | message | tool_call | tool_result | progress | usage | wait | input | result | error"),
+  type: z.string().describe("state | output | message | tool_call | tool_result | progress | usage | wait | input | result | error | output_lost (events that could not be written; data.events says how many)"),
   state: taskStateSchema.nullable(),
   attempt: z.number().int(),
   data: z.record(z.string(), z.unknown()),

@@ -32,6 +32,24 @@ export async function startNotifier(handle: DatabaseHandle, say: Say): Promise<(
   return () => notifier.stop();
 }
 
+/**
+ * A node that runs no worker still recovers lost work: without it, a cluster whose only worker
+ * died would keep that worker's tasks RUNNING on expired leases forever.
+ */
+export async function startSweeper(handle: DatabaseHandle, say: Say): Promise<() => Promise<void>> {
+  const { startSweepLoop } = await import("../../lib/engine/sweep-loop");
+  const { DEFAULT_TIMINGS } = await import("../../lib/engine/engine");
+  const { findAgent } = await import("../../lib/agents/registry");
+  const loop = startSweepLoop({
+    db: handle.db,
+    leaseMs: DEFAULT_TIMINGS.leaseMs,
+    sweepMs: DEFAULT_TIMINGS.sweepMs,
+    isResumable: (type) => findAgent(type)?.resumable === true,
+  });
+  say(`Sweeper: recovering lost tasks every ${DEFAULT_TIMINGS.sweepMs} ms (no worker on this node)`);
+  return async () => loop.stop();
+}
+
 /** Idle runtime sessions are marked expired (and audited) even if nobody presents their token again. */
 export function startSessionSweeper(handle: DatabaseHandle, everyMs = 5 * 60_000): () => Promise<void> {
   const sweep = async () => {

@@ -890,8 +890,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Liveness and migration state
-         * @description Open to anyone; reveals no secrets.
+         * Liveness, database reachability and migration state
+         * @description Open to anyone; reveals no secrets. Answers 503 `unavailable` (with Retry-After) while the database is unreachable, so a load balancer takes the node out.
          *
          *     Open to anyone.
          */
@@ -5377,6 +5377,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Temporarily unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     onboardingAcceptInvite: {
@@ -8265,7 +8274,7 @@ export interface operations {
                             };
                             seq: number;
                             state: ("PENDING" | "PLANNING" | "RUNNING" | "WAITING" | "COMPLETED" | "FAILED" | "CANCELLED") | null;
-                            /** @description state | output | message | tool_call | tool_result | progress | usage | wait | input | result | error */
+                            /** @description state | output | message | tool_call | tool_result | progress | usage | wait | input | result | error | output_lost (events that could not be written; data.events says how many) */
                             type: string;
                         }[];
                         events_count: number;
