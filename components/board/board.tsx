@@ -148,6 +148,7 @@ function Card({ card, canWrite, canExecute, onEdit, onExecute, onMove }: { card:
       }}
       data-testid="board-card"
       data-card-key={card.key}
+      id={`card-${card.key}`}
       className={`rounded-md ${drag.isDragging ? "opacity-40" : ""} ${drop.isOver && !drag.isDragging ? "border-t-2 border-brand-500 pt-1" : ""}`}
     >
       <div {...drag.listeners} {...drag.attributes} className={canWrite ? "cursor-grab active:cursor-grabbing" : ""} aria-roledescription="draggable card" aria-label={`${card.key} ${card.title}`}>

@@ -1,10 +1,12 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { showToast } from "@/components/ui/toast";
 import { browserAlertsOn, titleWithCount } from "@/lib/client/hooks/use-waiting";
-import type { Task } from "@/lib/client/hooks/use-tasks";
+import { api } from "@/lib/client/api";
+import { taskKeys, type Task } from "@/lib/client/hooks/use-tasks";
 
 /**
  * Tells the person when one of their tasks starts waiting for them: the count in the tab title,
@@ -14,6 +16,7 @@ import type { Task } from "@/lib/client/hooks/use-tasks";
 export function WaitingWatcher({ tasks }: { tasks: Task[] | undefined }) {
   const pathname = usePathname();
   const router = useRouter();
+  const qc = useQueryClient();
   const seen = useRef<Set<string> | null>(null);
   const count = tasks?.length ?? 0;
 
@@ -37,10 +40,17 @@ export function WaitingWatcher({ tasks }: { tasks: Task[] | undefined }) {
       seen.current = new Set(tasks.map(keyOf));
       return;
     }
-    for (const t of tasks) {
-      const key = keyOf(t);
+    for (const listed of tasks) {
+      const key = keyOf(listed);
       if (seen.current.has(key)) continue;
       seen.current.add(key);
+      // Lists do not carry the question; the task itself does.
+      void qc
+        .fetchQuery({ queryKey: taskKeys.detail(listed.task_id), queryFn: () => api<Task>(`/api/runtime/tasks/${listed.task_id}`), staleTime: 0 })
+        .catch(() => listed)
+        .then((t) => announce(t, key));
+    }
+    function announce(t: Task, key: string) {
       const href = `/tasks/${t.task_id}`;
       const title = t.pending_question?.kind === "approval" ? "A task asks for your approval" : "A task has a question for you";
       const body = t.pending_question?.prompt ?? t.prompt.split("\n")[0];
@@ -54,6 +64,6 @@ export function WaitingWatcher({ tasks }: { tasks: Task[] | undefined }) {
         };
       }
     }
-  }, [tasks, pathname, router]);
+  }, [tasks, pathname, router, qc]);
   return null;
 }

@@ -5,24 +5,65 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { SelectField, TextareaField } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { parseContext } from "@/lib/client/json-context";
 import { useAllProjectsQuery } from "@/lib/client/hooks/use-projects";
-import { useSubmitTaskMutation } from "@/lib/client/hooks/use-tasks";
+import { useSubmitTaskMutation, useTaskQuery } from "@/lib/client/hooks/use-tasks";
 import { AgentPicker } from "./agent-picker";
 import { SkillsPicker } from "./skills-picker";
 
+interface Initial {
+  agent: string;
+  prompt: string;
+  project: string;
+  skills: string[];
+  context: string;
+}
+
+/** The submit form, prefilled from the URL (?agent=&prompt=&project=) or, "edit and run again", from a task (?from=<id>). */
 export function SubmitTaskForm({ canReadProjects }: { canReadProjects: boolean }) {
-  const router = useRouter();
   const params = useSearchParams();
+  const from = params.get("from");
+  if (from) return <FromTask taskId={from} canReadProjects={canReadProjects} />;
+  return <Form canReadProjects={canReadProjects} initial={{ agent: params.get("agent") ?? "", prompt: params.get("prompt") ?? "", project: params.get("project") ?? "", skills: [], context: "" }} />;
+}
+
+function FromTask({ taskId, canReadProjects }: { taskId: string; canReadProjects: boolean }) {
+  const task = useTaskQuery(taskId);
+  if (task.isPending) return <Skeleton className="h-96 w-full" />;
+  const t = task.data;
+  return (
+    <div className="space-y-3">
+      {task.isError ? <Alert tone="error">Could not load the task to copy: {errorMessage(task.error)}</Alert> : null}
+      {t ? (
+        <p className="text-sm text-slate-600" data-testid="submit-from">
+          A copy of task <code>{t.task_id.slice(0, 8)}</code>: change what you need and submit.
+        </p>
+      ) : null}
+      <Form
+        key={taskId}
+        canReadProjects={canReadProjects}
+        initial={
+          t
+            ? { agent: t.agent_type, prompt: t.prompt, project: t.project_id ?? "", skills: t.skills, context: Object.keys(t.context).length ? JSON.stringify(t.context, null, 2) : "" }
+            : { agent: "", prompt: "", project: "", skills: [], context: "" }
+        }
+      />
+    </div>
+  );
+}
+
+function Form({ canReadProjects, initial }: { canReadProjects: boolean; initial: Initial }) {
+  const router = useRouter();
   const submit = useSubmitTaskMutation();
   const projects = useAllProjectsQuery(canReadProjects);
-  const [agentType, setAgentType] = useState(params.get("agent") ?? "");
-  const [prompt, setPrompt] = useState(params.get("prompt") ?? "");
-  const [projectId, setProjectId] = useState(params.get("project") ?? "");
-  const [skills, setSkills] = useState<string[]>([]);
-  const [contextText, setContextText] = useState("");
+  const [agentType, setAgentType] = useState(initial.agent);
+  const [prompt, setPrompt] = useState(initial.prompt);
+  const [projectId, setProjectId] = useState(initial.project);
+  const [skills, setSkills] = useState<string[]>(initial.skills);
+  const [contextText, setContextText] = useState(initial.context);
   const [errors, setErrors] = useState<{ agent?: string; prompt?: string; context?: string }>({});
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -44,11 +85,6 @@ export function SubmitTaskForm({ canReadProjects }: { canReadProjects: boolean }
   return (
     <Card className="p-5">
       <form onSubmit={onSubmit} className="space-y-5" data-testid="submit-form" noValidate>
-        {submit.isError ? (
-          <Alert tone="error" testId="submit-error">
-            {errorMessage(submit.error)}
-          </Alert>
-        ) : null}
         <div>
           <AgentPicker value={agentType} onChange={setAgentType} />
           {errors.agent ? <p className="mt-1 text-sm text-red-600">{errors.agent}</p> : null}
@@ -92,6 +128,12 @@ export function SubmitTaskForm({ canReadProjects }: { canReadProjects: boolean }
           className="font-mono text-xs"
           data-testid="submit-context"
         />
+        {/* Next to the button that was pressed, where the person is looking. */}
+        {submit.isError ? (
+          <Alert tone="error" testId="submit-error">
+            {errorMessage(submit.error)}
+          </Alert>
+        ) : null}
         <div className="flex justify-end gap-2">
           <Button type="button" variant="ghost" onClick={() => router.back()}>
             Cancel

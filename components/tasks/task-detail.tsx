@@ -16,6 +16,7 @@ import { ChangesPanel } from "./changes/changes-panel";
 import { EventLog } from "./event-log";
 import { StateBadge } from "./state-badge";
 import { TaskAudit } from "./task-audit";
+import { FollowUp, TaskOrigin } from "./task-follow-up";
 import { TaskTimeline } from "./task-timeline";
 import { WaitPanel } from "./wait-panel";
 
@@ -24,6 +25,7 @@ export interface TaskViewer {
   canCancel: boolean;
   canSubmit: boolean;
   isAuditor: boolean;
+  canReadProjects: boolean;
 }
 
 export function TaskDetail({ taskId, viewer }: { taskId: string; viewer: TaskViewer }) {
@@ -67,6 +69,7 @@ export function TaskDetail({ taskId, viewer }: { taskId: string; viewer: TaskVie
           </Card>
           <ChangesPanel taskId={t.task_id} live={live} terminal={isTerminal(t.state)} canPropose={viewer.canSubmit} />
           <Outcome task={t} />
+          {isTerminal(t.state) && viewer.canSubmit ? <FollowUp task={t} /> : null}
           <Card>
             <CardHeader title="Audit events" />
             <div className="px-5 py-2">
@@ -115,6 +118,9 @@ function Header({ task: t, viewer, streamStatus }: { task: Task; viewer: TaskVie
               </span>
             ) : null}
             {t.cancel_requested && !terminal ? <span className="text-xs text-amber-700">cancelling…</span> : null}
+          </div>
+          <div className="mt-1">
+            <TaskOrigin task={t} canReadProjects={viewer.canReadProjects} />
           </div>
         </div>
         <div className="flex shrink-0 gap-2">

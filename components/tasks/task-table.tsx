@@ -4,7 +4,18 @@ import { formatDateTime, formatDuration, formatRelative, shortId } from "@/lib/c
 import type { Task } from "@/lib/client/hooks/use-tasks";
 import { StateBadge } from "./state-badge";
 
-export function TaskTable({ tasks, projectName, testId = "tasks-table" }: { tasks: Task[]; projectName?: (id: string) => string | undefined; testId?: string }) {
+export function TaskTable({
+  tasks,
+  projectName,
+  submitterName,
+  testId = "tasks-table",
+}: {
+  tasks: Task[];
+  projectName?: (id: string) => string | undefined;
+  /** Given (admins looking at everyone's tasks): a Submitted by column. */
+  submitterName?: (id: string) => string | undefined;
+  testId?: string;
+}) {
   return (
     <Table testId={testId}>
       <thead>
@@ -12,6 +23,7 @@ export function TaskTable({ tasks, projectName, testId = "tasks-table" }: { task
           <Th>Task</Th>
           <Th>State</Th>
           <Th>Agent</Th>
+          {submitterName ? <Th className="hidden sm:table-cell">Submitted by</Th> : null}
           <Th className="hidden md:table-cell">Project</Th>
           <Th>Submitted</Th>
           <Th className="hidden sm:table-cell">Duration</Th>
@@ -32,6 +44,11 @@ export function TaskTable({ tasks, projectName, testId = "tasks-table" }: { task
             <Td>
               <code className="text-xs">{t.agent_type}</code>
             </Td>
+            {submitterName ? (
+              <Td className="hidden max-w-48 truncate sm:table-cell" data-testid="task-submitter">
+                {submitterName(t.user_id) ?? shortId(t.user_id)}
+              </Td>
+            ) : null}
             <Td className="hidden md:table-cell">{t.project_id ? (projectName?.(t.project_id) ?? shortId(t.project_id)) : "—"}</Td>
             <Td title={formatDateTime(t.created_at)} className="whitespace-nowrap">
               {formatRelative(t.created_at)}

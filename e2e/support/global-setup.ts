@@ -4,6 +4,8 @@ import { randomBytes } from "node:crypto";
 import { buildIfNeeded } from "../../scripts/lib/build";
 import { findChromium, NO_BROWSER_HELP } from "./browser";
 import { startFakeGithub } from "../../tests/fakes/github-server";
+import { startFakeTelegram } from "../../tests/fakes/telegram-server";
+import { startFakeWebhook } from "../../tests/fakes/webhook-receiver";
 import { saveE2eState, startE2eServer, stopE2eServer } from "./server";
 
 /**
@@ -33,11 +35,17 @@ export default async function globalSetup(_config: FullConfig) {
   // Pull requests go to a loopback fake of GitHub's REST API (tokens: ghp_valid).
   const github = await startFakeGithub();
   process.env.GITHUB_API_URL = github.url;
+  // Notifications go to a loopback fake of the Telegram Bot API and a fake incoming-webhook receiver.
+  const telegram = await startFakeTelegram();
+  const webhook = await startFakeWebhook();
+  Object.assign(process.env, { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_URL: telegram.url, TELEGRAM_BOT_USERNAME: "clawlink_test_bot", NOTIFY_ALLOW_HTTP_WEBHOOKS: "1", E2E_FAKE_WEBHOOK_URL: webhook.url });
   const { state, child } = await startE2eServer({ databaseUrl, name: "main", seed: true });
   saveE2eState(state);
   return async () => {
     await stopE2eServer(child, state.dataDir);
     await github.close();
+    await telegram.close();
+    await webhook.close();
     await dropDatabase?.();
   };
 }

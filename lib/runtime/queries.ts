@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client";
 import { executions, taskWorkspaces } from "../db/schema";
@@ -51,8 +51,12 @@ const taskCursorShape = z
 export async function listTasks(db: Database, ctx: AuthContext, query: ListTasksQuery): Promise<{ tasks: TaskDto[]; next_cursor: string | null }> {
   await authorize(ctx, "task:view");
   if (query.all && !canActForOthers(ctx)) throw new AppError("forbidden", "Listing everyone's tasks needs the admin:users permission");
+  if (query.user_id && query.user_id !== ctx.user.id && !canActForOthers(ctx)) throw new AppError("forbidden", "Listing another person's tasks needs the admin:users permission");
   const conditions: SQL[] = [];
-  if (!query.all) conditions.push(eq(executions.userId, ctx.user.id));
+  if (query.user_id) conditions.push(eq(executions.userId, query.user_id));
+  else if (!query.all) conditions.push(eq(executions.userId, ctx.user.id));
+  // LIKE's wildcards in the search text are literal characters.
+  if (query.q) conditions.push(ilike(executions.prompt, `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   if (query.state) conditions.push(inArray(executions.state, query.state));
   if (query.agent_type) conditions.push(eq(executions.agentType, query.agent_type));
   if (query.project_id) conditions.push(eq(executions.projectId, query.project_id));

@@ -53,6 +53,10 @@ export const listTasksQuery = z.object({
   session_id: uuid.optional(),
   /** Admins only: everyone's tasks instead of the caller's. */
   all: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").optional(),
+  /** Admins only (or your own id): the tasks one person submitted. */
+  user_id: uuid.optional(),
+  /** Tasks whose prompt contains this text (case-insensitive). */
+  q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });

@@ -77,6 +77,19 @@ export async function startFakeTelegram(token = "123456:TEST-token"): Promise<Fa
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
+    // Control endpoints for tests in another process (Playwright): what the bot said, and a person's moves.
+    if ((req.url ?? "").startsWith("/__fake/")) {
+      const body = await readJson(req);
+      const reply = (data: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(data));
+      if (req.url === "/__fake/sent") return reply({ sent: state.sent, answers: state.answers, edits: state.edits });
+      if (req.url === "/__fake/send") return reply(state.send(Number(body.chat_id), String(body.text), { replyTo: body.reply_to === undefined ? undefined : Number(body.reply_to) }) ?? {});
+      if (req.url === "/__fake/press") {
+        const message = state.sent.find((m) => m.message_id === Number(body.message_id));
+        if (!message) return res.writeHead(404).end();
+        return reply({ callback_query_id: state.press(Number(body.chat_id), message, String(body.data)) });
+      }
+      return res.writeHead(404).end();
+    }
     const match = /^\/bot([^/]+)\/(\w+)$/.exec((req.url ?? "").split("?")[0]);
     const send = (status: number, data: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });

@@ -12,6 +12,7 @@ export interface FakeWebhook {
 export async function startFakeWebhook(): Promise<FakeWebhook> {
   const state: FakeWebhook = { url: "", received: [], failNext: 0, close: async () => {} };
   const server: Server = createServer(async (req, res) => {
+    if (req.method === "GET" && req.url === "/__fake/received") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(state.received));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (state.failNext > 0) {

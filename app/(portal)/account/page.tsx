@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { BrowserSessionsPanel } from "@/components/account/browser-sessions-panel";
 import { PasswordPanel } from "@/components/account/password-panel";
 import { SessionsPanel, DevicesPanel } from "@/components/account/sessions-panel";
+import { NotificationsPanel } from "@/components/account/notifications-panel";
 import { TokensPanel } from "@/components/account/tokens-panel";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageContext } from "@/lib/security/page-context";
@@ -22,6 +23,7 @@ export default async function AccountPage() {
       />
       <PasswordPanel />
       <BrowserSessionsPanel />
+      <NotificationsPanel />
       <TokensPanel />
       <SessionsPanel />
       <DevicesPanel />

@@ -7834,8 +7834,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 project_id?: string;
+                q?: string;
                 session_id?: string;
                 state?: string;
+                user_id?: string;
             };
             header?: never;
             path?: never;

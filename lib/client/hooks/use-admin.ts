@@ -22,8 +22,8 @@ export const adminKeys = {
   policies: () => [...adminKeys.all, "policies"] as const,
 };
 
-export function useUsersQuery(filter: { q?: string; role?: string; status?: string } = {}) {
-  return useQuery({ queryKey: adminKeys.users(filter), queryFn: () => api<{ users: AdminUser[] }>(`/api/admin/users${qs(filter)}`).then((r) => r.users) });
+export function useUsersQuery(filter: { q?: string; role?: string; status?: string } = {}, opts: { enabled?: boolean } = {}) {
+  return useQuery({ queryKey: adminKeys.users(filter), queryFn: () => api<{ users: AdminUser[] }>(`/api/admin/users${qs(filter)}`).then((r) => r.users), enabled: opts.enabled });
 }
 
 export function useCreateUserMutation() {

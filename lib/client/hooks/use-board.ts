@@ -114,3 +114,12 @@ export function useExecuteBoardTaskMutation(projectId: string) {
     onSuccess: () => qc.invalidateQueries({ queryKey: boardKeys.project(projectId) }),
   });
 }
+
+/** One card, for the task page's "came from" link. */
+export function useBoardTaskQuery(id: string | null, enabled = true) {
+  return useQuery({
+    queryKey: [...boardKeys.all, "card", id],
+    queryFn: () => api<ApiOutput<"board.tasks.get">>(`/api/tasks/${id}`),
+    enabled: enabled && id !== null,
+  });
+}

@@ -47,8 +47,8 @@ export function useAllProjectsQuery(enabled = true) {
   return useQuery({ queryKey: [...projectKeys.all, "all"], queryFn: () => apiPage<Project>("/api/projects?limit=500").then((p) => p.items), enabled });
 }
 
-export function useProjectQuery(id: string) {
-  return useQuery({ queryKey: projectKeys.detail(id), queryFn: () => api<Project>(`/api/projects/${id}`) });
+export function useProjectQuery(id: string, enabled = true) {
+  return useQuery({ queryKey: projectKeys.detail(id), queryFn: () => api<Project>(`/api/projects/${id}`), enabled: enabled && id !== "" });
 }
 
 export function useCreateProjectMutation() {

@@ -19,6 +19,10 @@ export interface TaskFilter {
   agent_type?: string;
   project_id?: string;
   all?: boolean;
+  /** Admins: one person's tasks. */
+  user_id?: string;
+  /** Prompt contains. */
+  q?: string;
 }
 
 export type SubmitInput = ApiBody<"tasks.submit">;

@@ -12,7 +12,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
     <TaskDetail
       key={id}
       taskId={id}
-      viewer={{ userId: ctx.user.id, canCancel: ctx.permissions.has("task:cancel"), canSubmit: ctx.permissions.has("task:submit"), isAuditor: ctx.permissions.has("admin:system") }}
+      viewer={{ userId: ctx.user.id, canCancel: ctx.permissions.has("task:cancel"), canSubmit: ctx.permissions.has("task:submit"), isAuditor: ctx.permissions.has("admin:system"), canReadProjects: ctx.permissions.has("project:read") }}
     />
   );
 }
