@@ -1,6 +1,6 @@
 import { createParser } from "eventsource-parser";
 import { cliEnv } from "../env";
-import { apiError, fetchOrExplain, USER_AGENT, type Connection } from "./client";
+import { apiError, errorForStatus, fetchOrExplain, USER_AGENT, type Connection } from "./client";
 import { isTerminalState, type TaskEvent } from "./api/types";
 import { CliError, EXIT } from "./exit-codes";
 import { NoWebSocket, streamOverWebSocket } from "./follow-ws";
@@ -74,8 +74,13 @@ async function* streamOnce(conn: Connection, taskId: string, after: number, sign
     const response = await fetchOrExplain(conn.target.url, request, { timeoutMs: null });
     if (!response.ok) throw apiError(response, await response.json().catch(() => undefined));
     const queue: TaskEvent[] = [];
+    // The node's last word when it cuts the stream (the credential ended): an `error` event with the API's error body.
+    let refused: CliError | null = null;
     const parser = createParser({
-      onEvent: (message) => queue.push(JSON.parse(message.data) as TaskEvent),
+      onEvent: (message) => {
+        if (message.event === "error") refused = streamError(message.data);
+        else queue.push(JSON.parse(message.data) as TaskEvent);
+      },
     });
     const decoder = new TextDecoder();
     try {
@@ -84,9 +89,11 @@ async function* streamOnce(conn: Connection, taskId: string, after: number, sign
         watchdog = setTimeout(() => controller.abort(), SILENCE_MS);
         parser.feed(decoder.decode(chunk, { stream: true }));
         while (queue.length) yield queue.shift()!;
+        if (refused) throw refused;
       }
     } catch (error) {
       if (signal?.aborted) return;
+      if (error instanceof CliError) throw error;
       throw new CliError(`Lost the connection to ${conn.target.url} (${(error as Error).message})`, EXIT.unreachable, "unreachable");
     }
   } finally {
@@ -94,6 +101,17 @@ async function* streamOnce(conn: Connection, taskId: string, after: number, sign
     signal?.removeEventListener("abort", onAbort);
     controller.abort();
   }
+}
+
+function streamError(data: string): CliError {
+  let body: { error?: { code?: string; message?: string; details?: unknown } } = {};
+  try {
+    body = JSON.parse(data) as typeof body;
+  } catch {
+    // not JSON: the generic message below
+  }
+  const code = body.error?.code ?? "stream_error";
+  return errorForStatus(code === "unauthenticated" ? 401 : 500, code, body.error?.message ?? "The node ended the stream", body.error?.details);
 }
 
 async function alreadyFinished(conn: Connection, taskId: string, after: number): Promise<boolean> {

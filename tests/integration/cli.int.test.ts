@@ -200,6 +200,23 @@ describe("clawlink, spawned as a real process against a node", async () => {
     }
   });
 
+  it("a revoked token ends watch at once with exit 4, over the WebSocket and over SSE", { timeout: SLOW }, async () => {
+    for (const live of ["ws", "sse"]) {
+      const { id: tokenId, token } = await apiTokenFor(database.db, ada.id, { name: `revoked over ${live}` });
+      const env = { ...asAda, CLAWLINK_TOKEN: token, CLAWLINK_LIVE: live };
+      const taskId = json<{ task_id: string }>(await clawlink(["submit", "test-echo", "say:working; hang", "--json"], { env })).task_id;
+      const watch = clawlink(["watch", taskId], { env });
+      await watch.waitFor(/working/);
+      const revoke = await fetch(`${node.url}/api/account/tokens/${tokenId}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+      expect(revoke.status).toBe(200);
+      const watched = await watch;
+      expect(watched.code, `${live}: ${watched.stderr}`).toBe(4);
+      expect(watched.stderr, live).toMatch(/token_revoked|ended/);
+      expect(watched.stderr).not.toMatch(STACK_TRACE);
+      expect((await clawlink(["cancel", taskId], { env: asAda })).code).toBe(0);
+    }
+  });
+
   it("answer, state, retry, tasks, agents, skills and sessions: --json matches the documented responses", { timeout: SLOW }, async () => {
     const id = json<{ task_id: string }>(await clawlink(["submit", "test-echo", "ask:Colour?", "--json"], { env: asAda })).task_id;
     await waitForState(database, id, "WAITING");
