@@ -15,6 +15,8 @@ export interface SealerOptions {
   electEveryMs?: number;
   /** How often the sealer signs a checkpoint of the head (when the head moved). */
   checkpointEveryMs?: number;
+  /** PostgreSQL: a node silent this long (stalled) loses its election session and so the role; keep it well above the intervals. */
+  stalledAfterMs?: number;
   nodeId?: string;
   dataDir?: string;
 }
@@ -27,10 +29,18 @@ export interface AuditSealer {
   stop(): Promise<void>;
 }
 
-/** Am I the sealer? One statement: keep the lock if this session holds it, else try to take it. */
-const ELECT = sql`select case
+/** Am I the sealer? Keep the lock if this session holds it, else try to take it. */
+const LEADING = sql`case
   when exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and classid = 0 and objid = ${SEALER_ELECTION_LOCK} and objsubid = 1 and granted)
-  then true else pg_try_advisory_lock(${SEALER_ELECTION_LOCK}) end as leading`;
+  then true else pg_try_advisory_lock(${SEALER_ELECTION_LOCK}) end`;
+
+/**
+ * On PostgreSQL (14+) the same statement (re)arms idle_session_timeout on the election session:
+ * a live node runs it every tick, so only a stalled one sits idle long enough for the server to
+ * end its session and free the lock for another node.
+ */
+const electStatement = (stalledAfterMs: number) => sql`select case when current_setting('server_version_num')::int >= 140000
+    then set_config('idle_session_timeout', ${String(stalledAfterMs)}, false) end as armed, ${LEADING} as leading`;
 
 /**
  * One sealer per cluster. Every node runs this; the one whose dedicated session holds the
@@ -43,7 +53,7 @@ export async function startAuditSealer(handle: DatabaseHandle, options: SealerOp
   const sealEveryMs = options.sealEveryMs ?? 250;
   const electEveryMs = options.electEveryMs ?? 1_000;
   const checkpointEveryMs = options.checkpointEveryMs ?? 60_000;
-  const election = await electionSession(handle);
+  const election = await electionSession(handle, options.stalledAfterMs ?? Math.max(15_000, 4 * Math.max(sealEveryMs, electEveryMs)));
   let leading = false;
   let stopped = false;
   let lastCheckpointAt = 0;
@@ -54,7 +64,7 @@ export async function startAuditSealer(handle: DatabaseHandle, options: SealerOp
 
   const once = async () => {
     try {
-      const [row] = await election.query(ELECT);
+      const [row] = await election.elect();
       const nowLeading = row?.leading === true;
       if (nowLeading !== leading) log.info({ nodeId: options.nodeId, leading: nowLeading }, nowLeading ? "audit sealer: this node seals the chain" : "audit sealer: lost the sealer role");
       leading = nowLeading;
@@ -109,7 +119,7 @@ export async function startAuditSealer(handle: DatabaseHandle, options: SealerOp
 }
 
 interface ElectionSession {
-  query(statement: ReturnType<typeof sql>): Promise<{ leading: boolean }[]>;
+  elect(): Promise<{ leading: boolean }[]>;
   close(): Promise<void>;
 }
 
@@ -117,16 +127,17 @@ interface ElectionSession {
  * The session that holds the election lock: on Postgres a dedicated connection of its own (a
  * pooled one would hand the lock to whichever query ran on it); PGlite is one session anyway.
  */
-async function electionSession(handle: DatabaseHandle): Promise<ElectionSession> {
+async function electionSession(handle: DatabaseHandle, stalledAfterMs: number): Promise<ElectionSession> {
   if (handle.raw.kind === "pglite") {
-    return { query: (statement) => selectRows<{ leading: boolean }>(handle, statement), close: async () => {} };
+    // One in-process session that the app shares: no idle timeout here.
+    return { elect: () => selectRows<{ leading: boolean }>(handle, sql`select ${LEADING} as leading`), close: async () => {} };
   }
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const single = postgres({ ...handle.raw.client.options, max: 1, onnotice: () => {} } as never);
   const db = drizzle(single);
   return {
-    query: async (statement) => (await db.execute(statement)) as unknown as { leading: boolean }[],
+    elect: async () => (await db.execute(electStatement(stalledAfterMs))) as unknown as { leading: boolean }[],
     // Ending the session releases the lock at once: the next node's election takes over.
     close: () => single.end({ timeout: 5 }),
   };

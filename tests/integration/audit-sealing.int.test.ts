@@ -128,4 +128,20 @@ describe("audit chain without a global lock: unsealed rows, one sealer", async (
       await b.stop();
     }
   });
+
+  it("a stalled sealer loses the role: its idle election session ends and another node takes over", async () => {
+    const [nodeA, nodeB] = await pools(2);
+    // A ticks once and then stays silent for a minute, like a process that stalled.
+    const a = await startAuditSealer(nodeA!, { sealEveryMs: 60_000, electEveryMs: 60_000, stalledAfterMs: 1_000, checkpointEveryMs: 3_600_000 });
+    await until(async () => a.leading, "node A to be elected");
+    const b = await startAuditSealer(nodeB!, { sealEveryMs: 100, electEveryMs: 200, checkpointEveryMs: 3_600_000 });
+    try {
+      await until(async () => b.leading, "node B to take over from the stalled node A");
+      const row = await recordAudit(nodeB!.db, { eventType: "resource.accessed", action: "after-stall" });
+      await until(async () => (await selectRows<{ seq: number | null }>(db, sql`select seq from audit_events where id = ${row.id}`))[0]!.seq !== null, "node B to seal");
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
 });
