@@ -7,6 +7,7 @@ import { actorOf, recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { callerColumns, type CallerRow } from "./caller-row";
 import { announceCredentialsChanged } from "./credential-notices";
 import { lockUserQuotas, quotaExceeded } from "./quotas";
 import { hashSecret, newSecret } from "./tokens";
@@ -122,12 +123,12 @@ export async function revokeApiToken(db: Database, ctx: AuthContext, tokenId: st
   });
 }
 
-export type TokenCheck = { ok: true; tokenId: string; userId: string } | { ok: false; reason: string };
+export type TokenCheck = { ok: true; tokenId: string; userId: string; user: CallerRow } | { ok: false; reason: string };
 
 /** Resolve a presented `ccl_pat_…` secret. Touches last_used_at at most once a minute. */
 export async function resolveApiToken(db: Database, secret: string): Promise<TokenCheck> {
   const [token] = await db
-    .select({ id: apiTokens.id, userId: apiTokens.userId, expiresAt: apiTokens.expiresAt, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt, disabledAt: users.disabledAt })
+    .select({ id: apiTokens.id, userId: apiTokens.userId, expiresAt: apiTokens.expiresAt, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt, disabledAt: users.disabledAt, user: callerColumns })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, hashSecret(secret)))
@@ -145,7 +146,7 @@ export async function resolveApiToken(db: Database, secret: string): Promise<Tok
       .set({ lastUsedAt: at })
       .where(and(eq(apiTokens.id, token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, threshold))));
   }
-  return { ok: true, tokenId: token.id, userId: token.userId };
+  return { ok: true, tokenId: token.id, userId: token.userId, user: token.user };
 }
 
 function auditFor(ctx: AuthContext, eventType: "token.created" | "token.revoked", tokenId: string, details: Record<string, unknown>) {

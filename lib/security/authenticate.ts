@@ -6,6 +6,7 @@ import type { AuthContext } from "./context";
 import { unauthenticated, type Credential } from "./credentials";
 import { isBrowserSessionId, liveBrowserSessionSeenAt, touchBrowserSession } from "./browser-sessions";
 import { now } from "./clock";
+import { contextFromRow } from "./caller-row";
 import { narrowForDevice, permissionsFor } from "./permissions";
 import { SESSION_TOKEN_PREFIX, resolveSessionToken } from "./runtime-sessions";
 
@@ -35,16 +36,17 @@ export async function authenticate(credential: Credential | null, meta: CallerMe
   }
   const { token } = credential;
   if (token.startsWith(API_TOKEN_PREFIX)) {
+    // The token's row comes with its user and grants: one round trip for the whole check.
     const check = await resolveApiToken(meta.db, token);
     if (!check.ok) throw unauthenticated(check.reason);
-    const ctx = await contextForUser(meta.db, check.userId, { via: "api_token", ...meta });
+    const ctx = contextFromRow(check.user, { via: "api_token", ...meta });
     if (!ctx) throw unauthenticated("The account that owns this token is disabled");
     return { ...ctx, apiTokenId: check.tokenId };
   }
   if (token.startsWith(SESSION_TOKEN_PREFIX)) {
     const check = await resolveSessionToken(meta.db, token);
     if (!check.ok) throw unauthenticated(check.reason);
-    const ctx = await contextForUser(meta.db, check.userId, { via: "runtime_session", ...meta });
+    const ctx = contextFromRow(check.user, { via: "runtime_session", ...meta });
     if (!ctx) throw unauthenticated("The account that owns this session is disabled");
     return { ...ctx, session: check.session, permissions: narrowForDevice(ctx.permissions, check.session.trust) };
   }

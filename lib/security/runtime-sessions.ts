@@ -6,6 +6,7 @@ import { actorOf, recordAudit } from "./audit";
 import { authorize, canActForOthers } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
+import { callerColumns, type CallerRow } from "./caller-row";
 import { announceCredentialsChanged } from "./credential-notices";
 import { hashSecret } from "./tokens";
 
@@ -111,7 +112,7 @@ export async function endUserSessions(tx: DbOrTx, userId: string, reason: "user_
 }
 
 export type SessionCheck =
-  | { ok: true; userId: string; session: { id: string; devicePk: string; deviceId: string; trust: Device["trust"] } }
+  | { ok: true; userId: string; user: CallerRow; session: { id: string; devicePk: string; deviceId: string; trust: Device["trust"] } }
   | { ok: false; reason: string };
 
 /**
@@ -121,7 +122,7 @@ export type SessionCheck =
  */
 export async function resolveSessionToken(db: Database, secret: string): Promise<SessionCheck> {
   const [row] = await db
-    .select({ session: runtimeSessions, device: devices, disabledAt: users.disabledAt })
+    .select({ session: runtimeSessions, device: devices, disabledAt: users.disabledAt, user: callerColumns })
     .from(runtimeSessions)
     .innerJoin(devices, eq(devices.id, runtimeSessions.devicePk))
     .innerJoin(users, eq(users.id, runtimeSessions.userId))
@@ -143,7 +144,7 @@ export async function resolveSessionToken(db: Database, secret: string): Promise
       .set({ lastActiveAt: at, expiresAt: new Date(at.getTime() + SESSION_IDLE_TTL_MS) })
       .where(and(eq(runtimeSessions.id, session.id), isNull(runtimeSessions.endedAt), lt(runtimeSessions.lastActiveAt, at)));
   }
-  return { ok: true, userId: session.userId, session: { id: session.id, devicePk: device.id, deviceId: device.deviceId, trust: device.trust } };
+  return { ok: true, userId: session.userId, user: row.user, session: { id: session.id, devicePk: device.id, deviceId: device.deviceId, trust: device.trust } };
 }
 
 async function expireSession(db: Database, session: RuntimeSession, device: Device): Promise<void> {

@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import { userPermissionGrants, users } from "../db/schema";
+import type { AuthContext } from "./context";
+import { permissionsFor } from "./permissions";
+
+/**
+ * The user columns a caller's context is built from, grants included, for selecting beside a
+ * credential's own row: resolving a bearer token and building its context is one round trip.
+ */
+export const callerColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  disabledAt: users.disabledAt,
+  grants: sql<string[]>`coalesce((select array_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '{}')`,
+};
+
+export interface CallerRow {
+  id: string;
+  email: string;
+  name: string | null;
+  role: AuthContext["user"]["role"];
+  disabledAt: Date | null;
+  grants: string[];
+}
+
+export type CallerOptions = { via: AuthContext["via"]; requestId: string; ip: string | null; userAgent: string | null };
+
+/** The context of an enabled user; null for a disabled one. */
+export function contextFromRow(user: CallerRow, opts: CallerOptions): AuthContext | null {
+  if (user.disabledAt) return null;
+  return {
+    user: { id: user.id, email: user.email, name: user.name, role: user.role },
+    via: opts.via,
+    permissions: permissionsFor(user.role, user.grants),
+    ip: opts.ip,
+    userAgent: opts.userAgent,
+    requestId: opts.requestId,
+  };
+}
