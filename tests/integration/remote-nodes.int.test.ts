@@ -110,15 +110,18 @@ describe("remote nodes over clawlink v1", async () => {
 
   it("keeps running through disconnects: events are buffered with their seq and resumed without gaps or duplicates", async () => {
     const node = nodes[1];
-    const submitted = await submitTo({ prompt: "x", context: { steps: [{ chunks: 40, text: "line", delay_ms: 25 }, { result: "all there" }] }, node: "build-box" });
+    const submitted = await submitTo({ prompt: "x", context: { steps: [{ chunks: 60, text: "line", delay_ms: 30 }, { result: "all there" }] }, node: "build-box" });
     await waitForState(database, submitted.body.task_id, "RUNNING");
     for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r, 150));
+      // Drop the connection mid-run, then wait until it is back (the run goes on meanwhile).
+      const connections = node.events.filter((e) => e.kind === "connected").length;
+      await new Promise((r) => setTimeout(r, 100));
       node.client.reconnect();
+      await expect.poll(() => node.events.filter((e) => e.kind === "connected").length, POLL).toBeGreaterThan(connections);
     }
     const task = await waitForState(database, submitted.body.task_id, "COMPLETED");
     const text = (await eventsOf(database, task.id)).filter((e) => e.type === "output").map((e) => e.data.text).join("");
-    expect(text).toBe(Array.from({ length: 40 }, (_, i) => `line ${i + 1}\n`).join(""));
+    expect(text).toBe(Array.from({ length: 60 }, (_, i) => `line ${i + 1}\n`).join(""));
     expect(node.events.filter((e) => e.kind === "disconnected").length).toBeGreaterThanOrEqual(3);
     const events = await eventsOf(database, task.id);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));

@@ -43,7 +43,7 @@ export interface TestNode {
 }
 
 /** An in-process `clawlink node` client over a real socket. */
-export async function startNode(portalUrl: string, options: Partial<NodeClientOptions> & { name: string }): Promise<TestNode> {
+export async function startNode(portalUrl: string | string[], options: Partial<NodeClientOptions> & { name: string }): Promise<TestNode> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "clawlink-node-"));
   const keys = options.keys ?? generateNodeKeyPair();
   const events: NodeClientEvent[] = [];

@@ -11,7 +11,7 @@ import { configDir, normaliseUrl } from "../config";
 import { CliError, EXIT, usageError } from "../exit-codes";
 
 interface NodeOptions {
-  portal: string;
+  portal: string[];
   name: string;
   label: string[];
   concurrency: number;
@@ -42,7 +42,7 @@ export function registerNode(program: Command): void {
   program
     .command("node")
     .description("Run tasks for a portal on this machine: dials out over clawlink v1, pairs with a key pair, runs what it is assigned")
-    .requiredOption("--portal <url>", "the portal, e.g. https://portal.example.com")
+    .requiredOption("--portal <url>", "the portal, e.g. https://portal.example.com (repeat for the nodes of a cluster: reconnects go round them)", collect, [])
     .requiredOption("--name <name>", "this node's name, as admins see it and tasks target it")
     .option("--label <label>", "a label tasks can target (repeat for more)", collect, [])
     .option("--concurrency <n>", "tasks this node runs at once", positive, 2)
@@ -51,7 +51,8 @@ export function registerNode(program: Command): void {
     .option("--data-dir <dir>", "where task workspaces go (default: <config folder>/node)")
     .action(
       action<NodeOptions, []>(async ({ options, out, prompter }) => {
-        const portal = normaliseUrl(options.portal);
+        if (options.portal.length === 0) throw usageError("--portal <url> is required");
+        const portals = options.portal.map(normaliseUrl);
         const name = nodeNameSchema.safeParse(options.name);
         if (!name.success) throw usageError(`--name: ${name.error.issues[0].message}`);
         for (const label of options.label) if (!labelSchema.safeParse(label).success) throw usageError(`--label ${label}: 1–63 letters, digits, '.', '_', ':' or '-'`);
@@ -64,14 +65,14 @@ export function registerNode(program: Command): void {
         const say = (event: NodeClientEvent) => {
           if (options.json) return out.line(JSON.stringify(event));
           if (event.kind === "connected") {
-            out.note(`Connected to ${portal} as node "${name.data}" (${event.fingerprint}): ${event.status}`);
+            out.note(`Connected to ${portals.length === 1 ? portals[0] : "the portal"} as node "${name.data}" (${event.fingerprint}): ${event.status}`);
             if (event.status === "pending") out.note("Waiting for an administrator to approve this node (Admin → Nodes); compare the fingerprint first.");
           } else if (event.kind === "status") out.note(`Status: ${event.status}`);
           else if (event.kind === "disconnected") out.note(`Disconnected (${event.code}${event.reason ? `: ${event.reason}` : ""}); reconnecting in ${Math.round((event.retryInMs ?? 0) / 100) / 10} s — running tasks continue`);
           else if (event.kind === "assigned") out.note(`Running ${event.agentType} task ${event.taskId}`);
           else if (event.kind === "finished") out.note(`Finished task ${event.taskId}`);
         };
-        const client = new NodeClient({ portal, name: name.data, labels: options.label, concurrency: options.concurrency, keys, host, version: VERSION, enrolmentToken, onEvent: say });
+        const client = new NodeClient({ portal: portals, name: name.data, labels: options.label, concurrency: options.concurrency, keys, host, version: VERSION, enrolmentToken, onEvent: say });
         const stop = () => void client.stop();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);

@@ -6,8 +6,8 @@ import type { AgentHost } from "./host";
 import { NodeRun } from "./run";
 
 export interface NodeClientOptions {
-  /** The portal's base URL (http(s)://host:port); the socket goes to its clawlink path. */
-  portal: string;
+  /** The portal's base URL (http(s)://host:port), or several portal nodes of one cluster: each reconnect tries the next. */
+  portal: string | string[];
   name: string;
   labels: string[];
   concurrency: number;
@@ -52,6 +52,7 @@ export class NodeClient {
   private awaitingPong = false;
   private lastAdvertisement = "";
   private refusedWith: { code: number; message: string } | null = null;
+  private portalIndex = 0;
   private readonly done: Promise<{ code: number; message: string } | null>;
   private resolveDone!: (value: { code: number; message: string } | null) => void;
   status: string | null = null;
@@ -93,7 +94,8 @@ export class NodeClient {
   }
 
   private wsUrl(): string {
-    const base = new URL(this.options.portal);
+    const portals = Array.isArray(this.options.portal) ? this.options.portal : [this.options.portal];
+    const base = new URL(portals[this.portalIndex % portals.length]);
     base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
     base.pathname = `${base.pathname.replace(/\/+$/, "")}${CLAWLINK_WS_PATH}`;
     base.search = "";
@@ -152,6 +154,8 @@ export class NodeClient {
     const delay = Math.min(max, this.attemptDelay) * (0.75 + Math.random() * 0.5);
     this.attemptDelay = Math.min(max, this.attemptDelay * 2);
     this.options.onEvent?.({ kind: "disconnected", code, reason: reason || this.refusedWith?.message || "", retryInMs: Math.round(delay) });
+    // In a cluster the next portal node may be the one that is up.
+    this.portalIndex++;
     this.refusedWith = null;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }

@@ -16,6 +16,8 @@ export interface RunLink {
   send(frame: object): boolean;
   /** The run is over here (ended, dropped or lost): forget it and claim more work. */
   release(run: RemoteRun): void;
+  /** Applying a report failed (the database was unreachable): drop the connection so the node reconnects and resends. */
+  fail(): void;
 }
 
 type InboxItem = { kind: "accept" } | { kind: "reject"; code: string; message: string } | { kind: "report"; report: NodeTaskReport };
@@ -152,9 +154,10 @@ export class RemoteRun {
         else await this.applyReport(item.report);
       }
     } catch (error) {
-      // A database hiccup: nothing was acknowledged, so the node redelivers after it reconnects.
-      log.warn({ err: error, taskId: this.id }, "could not apply a remote node's report");
+      // A database hiccup: nothing unapplied was acknowledged; the node redelivers once it reconnects.
+      log.warn({ err: error, taskId: this.id }, "could not apply a remote node's report; asking it to reconnect and resend");
       this.inbox = [];
+      this.link.fail();
     } finally {
       this.draining = false;
     }

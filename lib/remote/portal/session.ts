@@ -65,6 +65,7 @@ export class NodeSession {
         return node().name;
       },
       send: (frame) => this.connection.send(frame),
+      fail: () => this.close(1011, "could not record a report; reconnect and resend"),
       release: (run) => {
         if (this.runs.get(run.id) === run) this.runs.delete(run.id);
         this.remember(run.key);
