@@ -21,6 +21,9 @@ class RateLimited extends CredentialsSignin {
   code = "rate_limited";
 }
 
+/** next-auth errors a request causes (bad input, a wrong password, a stale cookie): not server faults, and not worth a log line each. */
+const REQUEST_ERRORS = new Set(["CredentialsSignin", "UnknownAction", "MissingCSRF", "InvalidCheck", "InvalidCallbackUrl", "JWTSessionError", "Verification", "AccessDenied", "OAuthCallbackError", "OAuthAccountNotLinked", "AccountNotLinked", "UnsupportedStrategy"]);
+
 /**
  * next-auth's own log lines go through the node's logger (structured, and errors through its
  * safe serializer) instead of console: its default prints every failed sign-in as several
@@ -28,10 +31,10 @@ class RateLimited extends CredentialsSignin {
  */
 const authLogger = {
   error(error: Error) {
+    const type = (error as { type?: string }).type ?? error.name;
+    if (REQUEST_ERRORS.has(type)) return log.debug({ type }, "sign-in request refused");
     const cause = (error as { cause?: { err?: unknown } }).cause;
-    // A wrong password is audited by checkSignIn; it is not a server error.
-    if (error instanceof CredentialsSignin || error.name === "CredentialsSignin") return log.debug({ type: error.name }, "sign-in refused");
-    log.error({ err: cause?.err instanceof Error ? cause.err : error, authError: error.name }, "authentication error");
+    log.error({ err: cause?.err instanceof Error ? cause.err : error, authError: type }, "authentication error");
   },
   warn(code: string) {
     log.warn({ code }, "authentication warning");
