@@ -94,6 +94,6 @@ describe("role × operation matrix: WebSocket and HTTP answer alike", async () =
       }
       if (socket instanceof WsClient) socket.close();
       expect(differences, "\n" + differences.join("\n") + "\n").toEqual([]);
-    });
+    }, 120_000); // every operation twice: seconds alone, far more on a loaded CI machine
   }
 });
