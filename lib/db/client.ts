@@ -77,8 +77,12 @@ async function openPostgres(url: string, max: number, timeouts: ServerTimeouts):
       max,
       onnotice: () => {},
       connect_timeout: timeouts.connectSeconds,
+      // No array-type lookup on each new connection: one round trip less, and postgres.js runs it as a
+      // promise nobody awaits, so a reset during it was an unhandled rejection. Query arrays as json.
+      fetch_types: false,
       connection: {
-        application_name: "coderclawlink",
+        // PGAPPNAME (the libpq convention) tells nodes apart in pg_stat_activity.
+        application_name: process.env.PGAPPNAME || "coderclawlink",
         idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
         lock_timeout: timeouts.lockMs,
         statement_timeout: timeouts.statementMs,

@@ -71,7 +71,8 @@ export async function contextForUser(
       name: users.name,
       role: users.role,
       disabledAt: users.disabledAt,
-      grants: sql<string[]>`coalesce((select array_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '{}')`,
+      // json, not a Postgres array: the driver does not fetch array types (lib/db/client.ts).
+      grants: sql<string[]>`coalesce((select json_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '[]'::json)`,
       browserSeenAt: sid ? liveBrowserSessionSeenAt(sid, now()) : sql<null>`null`,
     })
     .from(users)
