@@ -5,7 +5,7 @@ import { getDatabase } from "../db";
 import { log } from "../log";
 import { recordAudit } from "./audit";
 import { authConfig } from "./auth.config";
-import { endBrowserSession, startBrowserSession } from "./browser-sessions";
+import { endBrowserSession, isLiveBrowserSession, startBrowserSession } from "./browser-sessions";
 import { oauthAdapter, oauthProviders, oauthUserAllowed } from "./oauth";
 import { clientIp } from "./request-meta";
 import { checkSignIn } from "./sign-in";
@@ -68,8 +68,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       ...authConfig.callbacks,
       /** A sign-in starts a server-side browser session; the cookie carries its id (`sid`), checked on every request. */
       async jwt({ token, user, account }) {
-        if (!user?.id) return token;
         const { db } = await getDatabase();
+        // Reading the session (GET /api/auth/session) of an ended one answers null and clears the cookie.
+        if (!user?.id) return (await isLiveBrowserSession(db, token.sid, token.uid)) ? token : null;
         const caller = await signInRequestMeta();
         const sid = await startBrowserSession(db, { userId: user.id, provider: account?.provider ?? "credentials", ...caller });
         return { ...token, uid: user.id, sid };

@@ -47,6 +47,17 @@ export function liveBrowserSessionSeenAt(sessionId: string, at: Date) {
   return sql<Date | null>`(select bs.last_seen_at from browser_sessions bs where bs.id = ${sessionId} and bs.user_id = "users"."id" and bs.ended_at is null and bs.expires_at > ${at.toISOString()}::timestamptz)`.mapWith(browserSessions.lastSeenAt);
 }
 
+/** Whether a cookie's claims name a live browser session of their user (next-auth's own session reads). */
+export async function isLiveBrowserSession(db: Database, sid: unknown, uid: unknown): Promise<boolean> {
+  if (typeof sid !== "string" || typeof uid !== "string" || !isBrowserSessionId(sid)) return false;
+  const [row] = await db
+    .select({ id: browserSessions.id })
+    .from(browserSessions)
+    .where(and(eq(browserSessions.id, sid), eq(browserSessions.userId, uid), isNull(browserSessions.endedAt), gt(browserSessions.expiresAt, now())))
+    .limit(1);
+  return Boolean(row);
+}
+
 /** A live session's expiry slides with use, like the cookie's; written at most once a minute. */
 export async function touchBrowserSession(db: Database, sessionId: string, lastSeenAt: Date): Promise<void> {
   const at = now();

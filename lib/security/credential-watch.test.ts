@@ -12,7 +12,7 @@ function ctx(extra: Partial<AuthContext> = {}): AuthContext {
 
 function facts(extra: Partial<{ [K in keyof CredentialFacts]: Record<string, CredentialFacts[K] extends Map<string, infer V> ? V : never> }> = {}): CredentialFacts {
   return {
-    users: new Map(Object.entries(extra.users ?? { u1: { role: "DEVELOPER", disabledAt: null } })),
+    users: new Map(Object.entries(extra.users ?? { u1: { role: "DEVELOPER", disabledAt: null, grants: [] } })),
     apiTokens: new Map(Object.entries(extra.apiTokens ?? {})),
     runtimeSessions: new Map(Object.entries(extra.runtimeSessions ?? {})),
     browserSessions: new Map(Object.entries(extra.browserSessions ?? {})),
@@ -32,8 +32,8 @@ describe("credentialEndedReason", () => {
 
   it("names what ended", () => {
     expect(credentialEndedReason(ctx(), facts({ users: {} }), at)).toBe("user_disabled");
-    expect(credentialEndedReason(ctx(), facts({ users: { u1: { role: "DEVELOPER", disabledAt: earlier } } }), at)).toBe("user_disabled");
-    expect(credentialEndedReason(ctx(), facts({ users: { u1: { role: "VIEWER", disabledAt: null } } }), at)).toBe("role_changed");
+    expect(credentialEndedReason(ctx(), facts({ users: { u1: { role: "DEVELOPER", disabledAt: earlier, grants: [] } } }), at)).toBe("user_disabled");
+    expect(credentialEndedReason(ctx(), facts({ users: { u1: { role: "VIEWER", disabledAt: null, grants: [] } } }), at)).toBe("role_changed");
     expect(credentialEndedReason(ctx({ apiTokenId: "t1" }), facts({ apiTokens: { t1: { revokedAt: earlier, expiresAt: null } } }), at)).toBe("token_revoked");
     expect(credentialEndedReason(ctx({ apiTokenId: "t1" }), facts({ apiTokens: { t1: { revokedAt: null, expiresAt: earlier } } }), at)).toBe("token_expired");
     expect(credentialEndedReason(ctx({ apiTokenId: "gone" }), facts(), at)).toBe("token_revoked");
@@ -44,6 +44,13 @@ describe("credentialEndedReason", () => {
     expect(credentialEndedReason(ctx({ session }), facts({ runtimeSessions: { s1: { endedAt: null, endedReason: null, expiresAt: earlier, trust: "trusted" } } }), at)).toBe("session_expired");
     expect(credentialEndedReason(ctx({ via: "browser", browserSessionId: "b1" }), facts({ browserSessions: { b1: { endedAt: earlier, endedReason: "signed_out", expiresAt: later } } }), at)).toBe("browser_session_signed_out");
     expect(credentialEndedReason(ctx({ via: "browser", browserSessionId: "b1" }), facts({ browserSessions: { b1: { endedAt: null, endedReason: null, expiresAt: earlier } } }), at)).toBe("browser_session_ended");
+  });
+
+  it("a withdrawn grant the caller held ends it; one they never used to hold does not matter", () => {
+    const withGrant = ctx({ permissions: new Set(["task:view", "admin:system"]) });
+    expect(credentialEndedReason(withGrant, facts({ users: { u1: { role: "DEVELOPER", disabledAt: null, grants: ["admin:system"] } } }), at)).toBeNull();
+    expect(credentialEndedReason(withGrant, facts({ users: { u1: { role: "DEVELOPER", disabledAt: null, grants: [] } } }), at)).toBe("permissions_changed");
+    expect(credentialEndedReason(ctx({ permissions: new Set(["task:view"]) }), facts({ users: { u1: { role: "DEVELOPER", disabledAt: null, grants: ["admin:system"] } } }), at)).toBeNull();
   });
 
   it("a device that became trusted is not an ending", () => {

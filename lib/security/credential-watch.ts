@@ -1,17 +1,18 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { DatabaseHandle } from "../db/client";
 import { apiTokens, browserSessions, devices, runtimeSessions, users, type DeviceTrust, type Role } from "../db/schema";
 import { log } from "../log";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { CREDENTIALS_CHANNEL } from "./credential-notices";
+import { narrowForDevice, permissionsFor } from "./permissions";
 
 /** How often open streams' credentials are re-checked even without a notice (lost NOTIFY, expiry). */
 export const CREDENTIAL_CHECK_MS = 500;
 
 /** What the database says now about the credentials behind the watched contexts. */
 export interface CredentialFacts {
-  users: Map<string, { role: Role; disabledAt: Date | null }>;
+  users: Map<string, { role: Role; disabledAt: Date | null; grants: string[] }>;
   apiTokens: Map<string, { revokedAt: Date | null; expiresAt: Date | null }>;
   runtimeSessions: Map<string, { endedAt: Date | null; endedReason: string | null; expiresAt: Date; trust: DeviceTrust }>;
   browserSessions: Map<string, { endedAt: Date | null; endedReason: string | null; expiresAt: Date }>;
@@ -20,8 +21,8 @@ export interface CredentialFacts {
 /**
  * Why the credential behind `ctx` no longer holds, or null while it does: the same conditions
  * `authenticate` refuses on (token revoked or expired, session ended, expired or on a revoked
- * device, browser session ended, account disabled), plus a role change, since everything the
- * caller was allowed was decided with the old role.
+ * device, browser session ended, account disabled), plus a role change or a lost permission
+ * (a grant withdrawn), since what the caller was allowed was decided with the old rights.
  */
 export function credentialEndedReason(ctx: AuthContext, facts: CredentialFacts, at = now()): string | null {
   const user = facts.users.get(ctx.user.id);
@@ -43,6 +44,9 @@ export function credentialEndedReason(ctx: AuthContext, facts: CredentialFacts, 
     const browser = facts.browserSessions.get(ctx.browserSessionId);
     if (!browser || browser.endedAt || browser.expiresAt <= at) return `browser_session_${browser?.endedReason ?? "ended"}`;
   }
+  const trust = ctx.session ? (facts.runtimeSessions.get(ctx.session.id)?.trust ?? ctx.session.trust) : "trusted";
+  const held = narrowForDevice(permissionsFor(user.role, user.grants), trust);
+  for (const permission of ctx.permissions) if (!held.has(permission)) return "permissions_changed";
   return null;
 }
 
@@ -168,7 +172,15 @@ async function loadFacts({ db }: Pick<DatabaseHandle, "db">, contexts: AuthConte
   const sessionIds = distinct(contexts.map((c) => c.session?.id));
   const browserIds = distinct(contexts.map((c) => c.browserSessionId));
   const [userRows, tokenRows, sessionRows, browserRows] = await Promise.all([
-    db.select({ id: users.id, role: users.role, disabledAt: users.disabledAt }).from(users).where(inArray(users.id, userIds)),
+    db
+      .select({
+        id: users.id,
+        role: users.role,
+        disabledAt: users.disabledAt,
+        grants: sql<string[]>`coalesce((select array_agg(g.permission) from user_permission_grants g where g.user_id = "users"."id"), '{}')`,
+      })
+      .from(users)
+      .where(inArray(users.id, userIds)),
     tokenIds.length ? db.select({ id: apiTokens.id, revokedAt: apiTokens.revokedAt, expiresAt: apiTokens.expiresAt }).from(apiTokens).where(inArray(apiTokens.id, tokenIds)) : [],
     sessionIds.length
       ? db

@@ -205,6 +205,8 @@ export async function setGrant(db: Database, ctx: AuthContext, userId: string, p
           .returning({ p: userPermissionGrants.permission });
     if (!granted && changed.length === 0) throw AppError.notFound("Grant");
     if (changed.length > 0) {
+      // A withdrawn grant ends the person's open streams that relied on it (see credential-watch).
+      if (!granted) await announceCredentialsChanged(tx);
       await recordAudit(tx, {
         eventType: granted ? "permission.granted" : "permission.revoked",
         action: granted ? "grant_permission" : "revoke_permission",

@@ -68,6 +68,12 @@ describe("browser sessions end on the server", async () => {
 
     expect(await statusWith(captured)).toBe(401);
     expect(await statusWith(phone)).toBe(200);
+    // next-auth's own session endpoint agrees: no session, and the cookie is cleared.
+    const session = await authGet(new Request(`${BASE}/api/auth/session`, { headers: { cookie: captured } }) as never);
+    expect(await session.json()).toBeNull();
+    expect(session.headers.getSetCookie().some((c) => c.startsWith("authjs.session-token=;") || /authjs\.session-token=.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i.test(c))).toBe(true);
+    const live = await authGet(new Request(`${BASE}/api/auth/session`, { headers: { cookie: phone } }) as never);
+    expect(await live.json()).toMatchObject({ user: { id: ada.id } });
     const [row] = await db.select().from(browserSessions).where(and(eq(browserSessions.userId, ada.id), eq(browserSessions.endedReason, "signed_out")));
     expect(row.endedAt).toBeInstanceOf(Date);
     const audited = await db.select().from(auditEvents).where(and(eq(auditEvents.eventType, "auth.signed_out"), eq(auditEvents.actorUserId, ada.id)));

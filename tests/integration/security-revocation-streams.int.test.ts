@@ -52,8 +52,8 @@ describe("revocation reaches open streams", async () => {
   });
 
   /** A task with no worker stays PENDING: its stream would stay open for as long as anyone watches. */
-  async function openStream(user: TestUser, headers: Record<string, string>) {
-    const taskId = await submit(database, user, { prompt: "say:never runs" });
+  async function openStream(user: TestUser, headers: Record<string, string>, taskId?: string) {
+    taskId ??= await submit(database, user, { prompt: "say:never runs" });
     const reader = new AbortController();
     const res = await callApi(new Request(`http://localhost/api/runtime/tasks/${taskId}/stream`, { headers, signal: reader.signal }));
     expect(res.status).toBe(200);
@@ -111,6 +111,20 @@ describe("revocation reaches open streams", async () => {
     const stream = await openStream(ada, { authorization: `Bearer ${token}` });
     const { last } = await closesAfter(stream, () => asAdmin(`/api/admin/users/${ada.id}`, { method: "PATCH", body: JSON.stringify({ role: "VIEWER" }) }));
     expect(last.data).toMatchObject({ error: { details: { reason: "role_changed" } } });
+  });
+
+  it("SSE: withdrawing a grant the stream's caller held closes it", async () => {
+    const vera = await createUser(db, { name: "Vera", role: "GUEST" });
+    // A GUEST may neither submit nor view tasks of their own; grants give both.
+    for (const permission of ["task:submit", "task:view", "agent:execute"]) {
+      expect((await asAdmin(`/api/admin/users/${vera.id}/grants`, { method: "POST", body: JSON.stringify({ permission }) })).status).toBe(200);
+    }
+    const { token } = await apiTokenFor(db, vera.id);
+    const submitted = await callApi(bearerRequest(token, "/api/runtime/tasks/submit", { method: "POST", body: JSON.stringify({ agent_type: "test-echo", prompt: "say:never runs" }) }));
+    expect(submitted.status).toBe(202);
+    const stream = await openStream(vera, { authorization: `Bearer ${token}` }, ((await submitted.json()) as { task_id: string }).task_id);
+    const { last } = await closesAfter(stream, () => asAdmin(`/api/admin/users/${vera.id}/grants/task:view`, { method: "DELETE" }));
+    expect(last.data).toMatchObject({ error: { details: { reason: "permissions_changed" } } });
   });
 
   describe("WebSocket", () => {
