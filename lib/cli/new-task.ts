@@ -9,6 +9,8 @@ export interface NewTaskOptions {
   skill: string[];
   context?: string;
   timeout?: number;
+  node?: string;
+  label: string[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -20,6 +22,8 @@ export function addNewTaskOptions(command: Command): Command {
     .option("--project <key>", "the project (its key, e.g. WEB, or its id)")
     .option("--skill <name>", "a skill to use (repeatable)", collect, [])
     .option("--context <json>", "extra context: a JSON object, or @file.json")
+    .option("--node <name>", "run it on this remote node (its name or id)")
+    .option("--label <label>", "run it on any remote node carrying this label (repeatable)", collect, [])
     .addOption(new Option("--timeout <seconds>", "wall-clock limit for the whole run").argParser((v) => Number.parseInt(v, 10)));
 }
 
@@ -27,7 +31,7 @@ export function addNewTaskOptions(command: Command): Command {
 export async function readNewTask(agentType: string, promptArg: string, options: NewTaskOptions) {
   const context = parseContext(options.context);
   const prompt = await readPrompt(promptArg);
-  return { agentType, prompt, context, skills: options.skill, project: options.project, timeoutSeconds: options.timeout };
+  return { agentType, prompt, context, skills: options.skill, project: options.project, timeoutSeconds: options.timeout, node: options.node, labels: options.label };
 }
 
 export type NewTask = Awaited<ReturnType<typeof readNewTask>>;
@@ -43,6 +47,8 @@ export async function submitNewTask(conn: Connection, task: NewTask): Promise<Ta
         ...(projectId ? { project_id: projectId } : {}),
         ...(task.skills.length ? { skills: task.skills } : {}),
         ...(task.timeoutSeconds !== undefined ? { timeout_seconds: task.timeoutSeconds } : {}),
+        ...(task.node ? { node: task.node } : {}),
+        ...(task.labels.length ? { labels: task.labels } : {}),
       },
     }),
   );

@@ -52,6 +52,11 @@ describe("a real `clawlink node` process against a portal", async () => {
     expect(first.status).toBe(202);
     await waitForState(database, first.body.task_id, "COMPLETED");
 
+    // The CLI targets nodes too.
+    const viaCli = await clawlink(["submit", "test-echo", "say:via the cli", "--node", "proc-1", "--wait", "--json"], { env: { CLAWLINK_URL: portal.url, CLAWLINK_TOKEN: adaToken, CLAWLINK_CONFIG_DIR: freshConfigDir() } });
+    expect(viaCli.code, viaCli.stderr).toBe(0);
+    expect(JSON.parse(viaCli.stdout)).toMatchObject({ state: "COMPLETED" });
+
     const doomed = await api(adaToken, "POST", "/api/runtime/tasks/submit", { agent_type: "test-echo-once", prompt: "hang", node: "proc-1" });
     await waitForState(database, doomed.body.task_id, "RUNNING");
     node.kill("SIGKILL");

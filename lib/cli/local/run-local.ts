@@ -47,6 +47,8 @@ export async function runLocal(input: LocalRunInput, out: Output, prompter: Prom
         skills: input.skills,
         ...(projectId ? { project_id: projectId } : {}),
         ...(input.timeoutSeconds ? { timeout_seconds: input.timeoutSeconds } : {}),
+        ...(input.node ? { node: input.node } : {}),
+        ...(input.labels?.length ? { labels: input.labels } : {}),
       }),
     );
     out.note(`Running ${task.task_id} (${task.agent_type}) in this process as ${ctx.user.email}; Ctrl-C cancels it.`);
