@@ -158,8 +158,9 @@ function explanations(results: KindResult[]): string[] {
     const ratio = ratioOf(r);
     if (r.product && r.baseline && ratio < TARGETS.ratio) {
       const split = r.handler
-        ? ` Splitting it with the diagnostic tier (our route handler on bare node:http, no Next: ${rate(r.handler.rps)}): our handler and lib add ` +
-          `${ms(perRequest(r.handler) - perRequest(r.baseline))} per request over the bare INSERTs, and Next's server adds ${ms(perRequest(r.product) - perRequest(r.handler))} on top.`
+        ? ` The product now answers the API on its own node:http server ahead of Next, so the diagnostic tier (the same adapter in a process without Next: ${rate(r.handler.rps)}) ` +
+          `is the same code path: our handler and lib add ${ms(perRequest(r.handler) - perRequest(r.baseline))} per request over the bare INSERTs, and the product's process ` +
+          `(Next loaded beside it, the node's start-up services) differs from it by ${ms(perRequest(r.product) - perRequest(r.handler))}.`
         : "";
       notes.push(
         `**${r.label}: throughput ratio ${ratio.toFixed(2)} < 0.5.** Both servers write the same rows under the same audit-chain advisory lock, with the same load; per request (1 ÷ throughput, all connections together) the product costs ${ms(perRequest(r.product))} against the baseline's ${ms(perRequest(r.baseline))}.` +
@@ -171,10 +172,10 @@ function explanations(results: KindResult[]): string[] {
                 .map((c) => `${c.name} ${(c.share * 100).toFixed(0)}%`)
                 .join(", ")}.`
             : "") +
-          ` What our handler adds: bearer-token authentication (token lookup, user, permission grants — 3 queries), the agent-config and access-policy checks (2 queries), zod ` +
-          `parsing, Drizzle's query building, and the DTO; Next adds its router, the Request/Response objects and the streamed response. On two cores shared with the load generator ` +
+          ` What our handler adds before the transaction: bearer-token authentication (token, user and grants in one query), the agent-config, access-policy and placement ` +
+          `checks (3 queries), zod parsing, Drizzle's query building, the Fetch Request/Response objects and the DTO. On two cores shared with the load generator ` +
           `and Postgres, every one of those is CPU the submit path waits for.` +
-          (r.kind === "pglite" ? " On PGlite the 5 extra queries also queue on the single embedded connection, serialised with the writes." : ""),
+          (r.kind === "pglite" ? " On PGlite the 4 extra queries also queue on the single embedded connection, serialised with the writes." : ""),
       );
     }
     if (r.kind === "postgres" && r.dispatch && (r.dispatch.running.p50 > TARGETS.dispatchP50 || r.dispatch.running.p99 > TARGETS.dispatchP99)) {

@@ -69,3 +69,15 @@ test("the dashboard's running panel follows its tasks over the WebSocket", async
   // The cancel's state event refreshes the panel at once (the poll is 10 s apart when live).
   await expect(running.getByText(marker)).toHaveCount(0, { timeout: 8_000 });
 });
+
+test("when the session ends while the socket is open, the page goes to sign-in instead of reconnecting", async ({ pageAs, apiAs }) => {
+  const page = await pageAs("DEVELOPER");
+  const tasks = new TaskPages(page);
+  const taskId = await tasks.submit({ prompt: "say: parked; hang" });
+  await expect(page.getByTestId("task-detail")).toHaveAttribute("data-live-transport", "ws");
+  await expect(tasks.output()).toContainText("parked");
+  // Ends this browser session on the server; the socket closes with 4002.
+  expect((await page.request.post("/api/account/sign-out-everywhere")).status()).toBe(200);
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Ftasks%2F/, { timeout: 15_000 });
+  expect((await (await apiAs("DEVELOPER")).post(`/api/runtime/tasks/${taskId}/cancel`)).status()).toBe(200);
+});

@@ -21,6 +21,8 @@ interface Follower {
 }
 
 const PROTOCOL = 1;
+/** Close code 4002: the credential ended while connected (lib/transport/ws/close-codes.ts). */
+const CREDENTIAL_ENDED = 4002;
 const MAX_RECONNECTS = 5;
 /** Keep an unused socket open this long, so moving between pages does not reconnect. */
 const IDLE_CLOSE_MS = 10_000;
@@ -31,7 +33,8 @@ const IDLE_CLOSE_MS = 10_000;
  * after}` on it. A dropped socket is reopened with backoff and every task resubscribed after the
  * last seq it got, so nothing is lost or repeated. If the socket never opens (a node serving no
  * WebSocket, a proxy that does not pass upgrades) or keeps failing, the followers are told to use
- * SSE instead, and this page does not try the socket again.
+ * SSE instead, and this page does not try the socket again. A close with 4002 (the session ended:
+ * signed out everywhere, role changed, account disabled) is not retried: the page signs in again.
  */
 export class LiveSocket {
   private socket: WebSocket | null = null;
@@ -43,7 +46,11 @@ export class LiveSocket {
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly followers = new Map<string, Follower>();
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    /** What to do when the server closes with 4002 (the page's default: sign in again). */
+    private readonly onCredentialEnded: () => void = () => {},
+  ) {}
 
   get available(): boolean {
     return !this.unavailable && typeof WebSocket !== "undefined";
@@ -75,8 +82,10 @@ export class LiveSocket {
     this.socket = socket;
     socket.onopen = () => this.send({ type: "hello", protocol: PROTOCOL, client: "portal" });
     socket.onmessage = (message) => this.receive(message.data);
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket !== socket) return;
+      // The credential ended while connected (signed out elsewhere, role changed, disabled): no retry.
+      if (event.code === CREDENTIAL_ENDED) return this.credentialEnded();
       const wasWelcomed = this.welcomed;
       this.socket = null;
       this.welcomed = false;
@@ -152,6 +161,14 @@ export class LiveSocket {
     return undefined;
   }
 
+  private credentialEnded(): void {
+    this.socket = null;
+    this.welcomed = false;
+    this.unavailable = true;
+    this.followers.clear();
+    this.onCredentialEnded();
+  }
+
   private giveUp(): void {
     this.unavailable = true;
     const followers = [...this.followers.values()];
@@ -180,6 +197,11 @@ let shared: LiveSocket | undefined;
 
 /** The page's socket, on the origin the page came from. */
 export function liveSocket(): LiveSocket {
-  shared ??= new LiveSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/runtime/ws`);
+  shared ??= new LiveSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/runtime/ws`, () => {
+    // A full load (not a client-side push): the signed-out page must drop every cached query.
+    const signIn = new URL("/signin", location.origin);
+    signIn.searchParams.set("callbackUrl", location.pathname + location.search);
+    location.assign(signIn);
+  });
   return shared;
 }
