@@ -55,8 +55,15 @@ export async function sealAuditBatch(db: DbOrTx, limit = SEAL_BATCH): Promise<nu
   });
 }
 
+/** Whether any committed row waits to be sealed (one index probe; skips the sealing transaction when idle). */
+async function anyUnsealed(db: DbOrTx): Promise<boolean> {
+  const [row] = await db.select({ id: auditEvents.id }).from(auditEvents).where(isNull(auditEvents.seq)).limit(1);
+  return row !== undefined;
+}
+
 /** Seal every row committed so far (a reader's "seal on read"); returns how many it sealed. */
 export async function sealAuditChain(db: DbOrTx): Promise<number> {
+  if (!(await anyUnsealed(db))) return 0;
   let total = 0;
   for (;;) {
     const sealed = await sealAuditBatch(db);
