@@ -152,6 +152,19 @@ describe("revocation reaches open streams", async () => {
       expect(client.frames.at(-1)).toMatchObject({ type: "error", error: { code: "unauthenticated", details: { reason: "user_disabled" } } });
     });
 
+    it("a portal socket (session cookie) closes when the person signs out everywhere from another browser", async () => {
+      const ada = await createUser(db, { name: "Ada" });
+      const taskId = await submit(database, ada, { prompt: "say:never runs" });
+      const origin = node.url.replace("ws://", "http://").replace(/\/api\/.*$/, "");
+      const client = await WsClient.connect(node.url, { headers: { cookie: await sessionCookieFor(ada.id) }, origin });
+      expect(await client.hello()).toMatchObject({ type: "welcome", via: "browser" });
+      expect(await client.request("subscribe", { task_id: taskId })).toMatchObject({ type: "result" });
+      const other = await sessionCookieFor(ada.id);
+      expect((await callApi(new Request("http://localhost/api/account/sign-out-everywhere", { method: "POST", headers: { cookie: other } }))).status).toBe(200);
+      expect((await client.closed).code).toBe(4002);
+      expect(client.frames.at(-1)).toMatchObject({ type: "error", error: { details: { reason: "browser_session_signed_out_everywhere" } } });
+    });
+
     it("a socket on a runtime session closes when the session is revoked", async () => {
       const ada = await createUser(db, { name: "Ada" });
       const session = await openSessionFor(db, ada.id);
