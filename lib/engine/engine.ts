@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DatabaseHandle } from "../db/client";
-import { nodes } from "../db/schema";
+import { executions, nodes } from "../db/schema";
 import { log } from "../log";
 import { CHANNELS, parseControlNotice } from "./channels";
-import { claimTasks, renewLeases } from "./queue";
+import { ACTIVE_STATES } from "./lifecycle";
+import { claimTasks, leaseInterval, renewLeases } from "./queue";
 import { startSweepLoop, type SweepLoop } from "./sweep-loop";
 import { TaskRun, type EngineDeps } from "./task-run";
 
@@ -165,6 +166,12 @@ export function createEngine(options: EngineOptions): Engine {
         .insert(nodes)
         .values({ id: nodeId, hostname: hostname(), pid: process.pid, roles: options.roles ?? "worker", version: options.version ?? "0.2.0", concurrency })
         .onConflictDoUpdate({ target: nodes.id, set: { heartbeatAt: sql`now()`, stoppedAt: null, concurrency } });
+      // Tasks still claimed under this node id belong to a previous process with the same id (a restart):
+      // nothing runs them now, so let the sweep recover them at once rather than after a second lease.
+      await db
+        .update(executions)
+        .set({ leaseExpiresAt: sql`clock_timestamp() - 2 * ${leaseInterval(t.leaseMs)}` })
+        .where(and(eq(executions.claimedBy, nodeId), inArray(executions.state, [...ACTIVE_STATES])));
       claimUnlisteners.push(await options.handle.listen(CHANNELS.queue, () => pump()));
       leaseUnlisteners.push(
         await options.handle.listen(CHANNELS.control, (payload) => {

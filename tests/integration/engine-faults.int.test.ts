@@ -98,6 +98,18 @@ describe("engine faults: drain, lease judgement, outages, output", async () => {
     expect(await taskRow(database, task)).toMatchObject({ state: "FAILED", errorCode: "node_lost" });
   });
 
+  it("a node restarted under the same id recovers what its previous process held at once, not after a second lease", async () => {
+    const task = await strandedTask("same-id-node", "RUNNING");
+    // The previous process's lease is still running and the node id is about to heartbeat again.
+    await db.update(executions).set({ leaseExpiresAt: sql`clock_timestamp() + interval '1 minute'` }).where(eq(executions.id, task));
+    const restarted = await testWorker(database, { nodeId: "same-id-node" });
+    try {
+      expect(await waitForState(database, task, "FAILED", LEASE)).toMatchObject({ errorCode: "node_lost" });
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   it("a non-resumable task whose node died while PLANNING goes back to PENDING and then runs", async () => {
     const task = await strandedTask("died-planning", "PLANNING");
     const report = await sweep(db, { isResumable, graceMs: LEASE, leaseMs: LEASE });
