@@ -196,11 +196,11 @@ export function AuditBrowser() {
                   <Td className="whitespace-nowrap text-xs">{formatDateTime(e.occurred_at)}</Td>
                   <Td>
                     <code className="text-xs text-slate-900">{e.event_type}</code>
-                    <div className="text-xs text-slate-400">{e.action}</div>
+                    <div className="text-xs text-slate-500">{e.action}</div>
                   </Td>
                   <Td className="text-xs">
                     {email(e.actor_user_id)}
-                    {e.ip ? <div className="text-slate-400">{e.ip}</div> : null}
+                    {e.ip ? <div className="text-slate-500">{e.ip}</div> : null}
                   </Td>
                   <Td className="text-xs">{e.resource_type ? `${e.resource_type} ${e.resource_id ? shortId(e.resource_id) : ""}` : "—"}</Td>
                   <Td>

@@ -53,7 +53,7 @@ export function DevicesAdmin() {
                 <Td>
                   <div className="font-medium text-slate-900">{d.name ?? d.device_id}</div>
                   <div className="font-mono text-xs text-slate-500">{d.device_id}</div>
-                  {d.user_agent ? <div className="max-w-[14rem] truncate text-xs text-slate-400" title={d.user_agent}>{d.user_agent}</div> : null}
+                  {d.user_agent ? <div className="max-w-[14rem] truncate text-xs text-slate-500" title={d.user_agent}>{d.user_agent}</div> : null}
                 </Td>
                 <Td>
                   <div>{d.user_name ?? "—"}</div>

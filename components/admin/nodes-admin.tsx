@@ -65,7 +65,7 @@ function NodeRow({ node: n, busy, onAction }: { node: RemoteNodeView; busy: bool
         <div className="font-mono text-xs text-slate-500" title="SHA256 fingerprint of the node's public key">
           {n.fingerprint}
         </div>
-        <div className="text-xs text-slate-400">
+        <div className="text-xs text-slate-500">
           {n.version ? `v${n.version}` : null}
           {n.labels.length ? ` · ${n.labels.join(", ")}` : null}
         </div>
@@ -85,9 +85,9 @@ function NodeRow({ node: n, busy, onAction }: { node: RemoteNodeView; busy: bool
       </Td>
       <Td>
         <div className="max-w-[16rem] text-xs text-slate-700" title={n.agents.map((a) => `${a.agent_type}: ${a.available ? "available" : a.reason ?? "unavailable"}`).join("\n")}>
-          {available.length ? available.map((a) => a.agent_type).join(", ") : <span className="text-slate-400">none available</span>}
+          {available.length ? available.map((a) => a.agent_type).join(", ") : <span className="text-slate-500">none available</span>}
         </div>
-        {n.skills.length ? <div className="text-xs text-slate-400">{n.skills.length} skill{n.skills.length === 1 ? "" : "s"}</div> : null}
+        {n.skills.length ? <div className="text-xs text-slate-500">{n.skills.length} skill{n.skills.length === 1 ? "" : "s"}</div> : null}
       </Td>
       <Td data-testid="node-running">
         {n.running_tasks} / {n.concurrency}

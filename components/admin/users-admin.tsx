@@ -122,7 +122,7 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
                     </Button>
                   )}
                   {u.id === currentUserId ? (
-                    <span className="text-xs text-slate-400">you</span>
+                    <span className="text-xs text-slate-500">you</span>
                   ) : u.status === "active" ? (
                     <Button
                       variant="secondary"

@@ -12,6 +12,7 @@ import { StateBadge } from "@/components/tasks/state-badge";
 import { errorMessage } from "@/lib/client/api";
 import { useBoardQuery, useMoveBoardTaskMutation, type BoardTask } from "@/lib/client/hooks/use-board";
 import { BOARD_COLUMNS, type BoardStatus, type Priority } from "@/lib/client/hooks/use-projects";
+import type { Announcements } from "@dnd-kit/core";
 import { BoardTaskForm } from "./board-task-form";
 import { ExecuteForm } from "./execute-form";
 
@@ -71,6 +72,7 @@ export function Board({ projectId, canWrite, canExecute }: { projectId: string; 
       {move.isError ? <Alert tone="error">Could not move the card: {errorMessage(move.error)}</Alert> : null}
       <QueryState query={board} testId="board" rows={5}>
         <DndContext
+          accessibility={{ announcements: announcementsFor(board.data ?? []) }}
           sensors={sensors}
           collisionDetection={collisionDetection}
           onDragStart={(e) => setDragging(board.data?.find((c) => c.id === e.active.id) ?? null)}
@@ -124,7 +126,7 @@ function Column({ status, label, count, onAdd, children }: { status: BoardStatus
     >
       <header className="mb-2 flex items-center justify-between px-1">
         <h2 className="text-sm font-semibold text-slate-700">
-          {label} <span className="font-normal text-slate-400">{count}</span>
+          {label} <span className="font-normal text-slate-500">{count}</span>
         </h2>
         {onAdd ? (
           <button type="button" onClick={onAdd} className="rounded px-1.5 text-lg leading-none text-slate-500 hover:bg-white hover:text-slate-900" aria-label={`Add a task to ${label}`} data-testid={`column-add-${status}`}>
@@ -212,4 +214,19 @@ function CardBody({ card }: { card: BoardTask }) {
       ) : null}
     </div>
   );
+}
+
+/** Screen-reader announcements while dragging, naming cards by key and title and columns by label (not ids). */
+function announcementsFor(cards: BoardTask[]): Announcements {
+  const name = (id: string | number | undefined) => {
+    const card = cards.find((c) => c.id === id);
+    if (card) return `${card.key} “${card.title}”`;
+    return BOARD_COLUMNS.find((c) => c.status === id)?.label ?? "the board";
+  };
+  return {
+    onDragStart: ({ active }) => `Picked up ${name(active.id)}.`,
+    onDragOver: ({ active, over }) => (over ? `${name(active.id)} is over ${name(over.id)}.` : `${name(active.id)} is no longer over a column.`),
+    onDragEnd: ({ active, over }) => (over ? `${name(active.id)} was dropped on ${name(over.id)}.` : `${name(active.id)} was dropped.`),
+    onDragCancel: ({ active }) => `Moving ${name(active.id)} was cancelled.`,
+  };
 }

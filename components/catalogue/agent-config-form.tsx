@@ -65,7 +65,7 @@ function ConfigFields({ config, onSaved }: { config: AgentConfig; onSaved: () =>
           <div key={f.name} className="space-y-1">
             <label htmlFor={id} className="flex items-center justify-between text-sm font-medium text-slate-700">
               <span>{f.label}</span>
-              <span className="text-xs font-normal text-slate-400">{source ? `from ${source}` : "not set"}{f.env ? ` · ${f.env}` : ""}</span>
+              <span className="text-xs font-normal text-slate-500">{source ? `from ${source}` : "not set"}{f.env ? ` · ${f.env}` : ""}</span>
             </label>
             {f.secret ? (
               <div className="flex items-center gap-2">
@@ -103,7 +103,7 @@ function ConfigFields({ config, onSaved }: { config: AgentConfig; onSaved: () =>
         );
       })}
       <div className="flex items-center justify-between">
-        <span className="text-xs text-slate-400">{config.updated_at ? `Last changed ${formatRelative(config.updated_at)}` : "Using environment and defaults"}</span>
+        <span className="text-xs text-slate-500">{config.updated_at ? `Last changed ${formatRelative(config.updated_at)}` : "Using environment and defaults"}</span>
         <Button type="submit" disabled={update.isPending} data-testid="agent-config-save">
           {update.isPending ? "Saving…" : "Save settings"}
         </Button>

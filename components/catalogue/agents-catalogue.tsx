@@ -44,7 +44,7 @@ export function AgentsCatalogue({ canConfigure }: { canConfigure: boolean }) {
               </div>
               <p className="mt-2 text-sm text-slate-600">{a.description}</p>
               {!a.available && a.reason ? <p className="mt-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-800" data-testid="agent-reason">{a.reason}</p> : null}
-              {a.aliases.length ? <p className="mt-2 text-xs text-slate-400">Also known as {a.aliases.join(", ")}</p> : null}
+              {a.aliases.length ? <p className="mt-2 text-xs text-slate-500">Also known as {a.aliases.join(", ")}</p> : null}
               {canConfigure ? (
                 <div className="mt-auto flex justify-end pt-3">
                   <Button variant="secondary" onClick={() => setEditing(a)} data-testid="agent-configure">

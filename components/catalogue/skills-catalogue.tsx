@@ -33,7 +33,7 @@ export function SkillsCatalogue({ canInstall }: { canInstall: boolean }) {
                 </div>
               </div>
               <p className="mt-1 line-clamp-3 text-sm text-slate-600">{s.description}</p>
-              <p className="mt-2 text-xs text-slate-400">
+              <p className="mt-2 text-xs text-slate-500">
                 {s.version ? `v${s.version} · ` : ""}
                 {s.source} · {s.file_count} files · {formatBytes(s.size_bytes)} · updated {formatRelative(s.updated_at)}
               </p>
@@ -86,7 +86,7 @@ function SkillDetails({ name, canInstall, onDeleted }: { name: string; canInstal
           {s.files.map((f) => (
             <li key={f.path} className="flex justify-between gap-3 py-0.5">
               <code>{f.path}</code>
-              <span className="text-slate-400">{formatBytes(f.size_bytes)}</span>
+              <span className="text-slate-500">{formatBytes(f.size_bytes)}</span>
             </li>
           ))}
         </ul>

@@ -42,11 +42,11 @@ export function Dashboard({ viewer }: { viewer: DashboardViewer }) {
           {TASK_STATES.map((s) => (
             <Link key={s} href={`/tasks?state=${s}${viewer.seesAll ? "&scope=all" : ""}`} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm hover:border-brand-500" data-testid={`count-${s}`}>
               <StateBadge state={s} testId={`count-badge-${s}`} />
-              <p className="mt-2 text-2xl font-semibold text-slate-900">{stats ? stats.counts[s] : <Skeleton className="h-7 w-10" />}</p>
+              <div className="mt-2 text-2xl font-semibold text-slate-900">{stats ? stats.counts[s] : <Skeleton className="h-7 w-10" />}</div>
             </Link>
           ))}
         </div>
-        <p className="mt-1 text-xs text-slate-400">
+        <p className="mt-1 text-xs text-slate-500">
           {viewer.seesAll ? "Everyone's" : "Your"} tasks submitted in the last 24 hours.
         </p>
       </section>
@@ -145,7 +145,7 @@ function ActivityFeed({ viewer }: { viewer: DashboardViewer }) {
                 </span>
               ) : null}
             </span>
-            <span className="text-xs text-slate-400">{formatRelative(e.occurred_at)}</span>
+            <span className="text-xs text-slate-500">{formatRelative(e.occurred_at)}</span>
           </li>
         ))}
       </ul>

@@ -22,7 +22,7 @@ export function ProjectBoardPage({ projectId, canWrite, canExecute, canSetLocalP
       <PageHeader
         title={
           <span>
-            {p.name} <span className="font-mono text-base font-normal text-slate-400">{p.key}</span>
+            {p.name} <span className="font-mono text-base font-normal text-slate-500">{p.key}</span>
           </span>
         }
         description={

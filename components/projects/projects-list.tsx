@@ -56,7 +56,7 @@ export function ProjectsList({ canWrite, canDelete, canSetLocalPath }: { canWrit
                 ))}
               </div>
               <div className="mt-auto flex items-center justify-between gap-2 pt-4">
-                <span className="text-xs text-slate-400">updated {formatRelative(p.updated_at)}</span>
+                <span className="text-xs text-slate-500">updated {formatRelative(p.updated_at)}</span>
                 <div className="flex gap-1">
                   {canWrite ? (
                     <Button variant="ghost" className="px-2 py-1" onClick={() => setEditing(p)} data-testid="project-edit">

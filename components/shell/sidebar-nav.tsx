@@ -21,7 +21,7 @@ export function SidebarNav({ items, badges = {} }: { items: NavItem[]; badges?: 
           >
             {item.label}
             {badge ? (
-              <span className="ml-2 rounded-full bg-amber-700 px-1.5 py-0.5 text-xs font-semibold text-white" data-testid={`nav-badge-${item.label.toLowerCase()}`}>
+              <span className="keep-colors ml-2 rounded-full bg-amber-700 px-1.5 py-0.5 text-xs font-semibold text-white" data-testid={`nav-badge-${item.label.toLowerCase()}`}>
                 <span aria-hidden>{badge.count}</span>
                 <span className="sr-only">{badge.label}</span>
               </span>

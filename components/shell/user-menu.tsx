@@ -1,11 +1,12 @@
 import { RoleBadge } from "@/components/admin/role-badge";
+import { MenuDetails } from "@/components/ui/menu-details";
 import { signOut } from "@/lib/security/auth";
 
 export function UserMenu({ name, email, role }: { name: string | null; email: string; role: string }) {
   return (
-    <details className="group relative">
-      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 hover:bg-slate-100" data-testid="user-menu">
-        <span className="flex h-8 w-8 items-center justify-center rounded-full bg-slate-800 text-sm font-semibold text-white" aria-hidden>
+    <MenuDetails className="group relative">
+      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 hover:bg-slate-100" data-testid="user-menu" aria-label={`Account menu for ${name ?? email}`}>
+        <span className="keep-colors flex h-8 w-8 items-center justify-center rounded-full bg-slate-800 text-sm font-semibold text-white" aria-hidden>
           {(name ?? email).slice(0, 1).toUpperCase()}
         </span>
         <span className="hidden text-left sm:block">
@@ -31,6 +32,6 @@ export function UserMenu({ name, email, role }: { name: string | null; email: st
           </button>
         </form>
       </div>
-    </details>
+    </MenuDetails>
   );
 }

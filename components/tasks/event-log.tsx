@@ -107,7 +107,7 @@ export function EventLog({ events, live, taskId }: { events: TaskEvent[]; live: 
           const el = e.currentTarget;
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
-        className="max-h-[36rem] min-h-40 overflow-y-auto rounded-md bg-slate-900 p-3 text-sm leading-relaxed text-slate-100"
+        className="keep-colors max-h-[36rem] min-h-40 overflow-y-auto rounded-md bg-slate-900 p-3 text-sm leading-relaxed text-slate-100"
         data-testid="task-output"
         role="log"
         aria-live="polite"

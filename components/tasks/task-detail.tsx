@@ -113,7 +113,7 @@ function Header({ task: t, viewer, streamStatus }: { task: Task; viewer: TaskVie
             <span aria-hidden>·</span>
             <Elapsed task={t} />
             {!terminal ? (
-              <span className="text-xs text-slate-400" data-testid="stream-status">
+              <span className="text-xs text-slate-500" data-testid="stream-status">
                 {streamStatus === "live" ? "● live" : streamStatus === "reconnecting" ? "reconnecting…" : streamStatus === "connecting" ? "connecting…" : ""}
               </span>
             ) : null}

@@ -36,7 +36,7 @@ export function TaskTable({
               <Link href={`/tasks/${t.task_id}`} className="block font-medium text-brand-700 hover:underline" data-testid="task-link">
                 <span className="line-clamp-1 break-all">{t.prompt.split("\n")[0] || "(empty prompt)"}</span>
               </Link>
-              <span className="font-mono text-xs text-slate-400">{shortId(t.task_id)}</span>
+              <span className="font-mono text-xs text-slate-500">{shortId(t.task_id)}</span>
             </Td>
             <Td>
               <StateBadge state={t.state} />

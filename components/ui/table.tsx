@@ -1,9 +1,12 @@
 import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
 
-/** A horizontally scrollable table so wide lists stay usable on phones. */
+/**
+ * A horizontally scrollable table so wide lists stay usable on phones. `relative` keeps
+ * screen-reader-only text (absolutely positioned) inside the scroller instead of widening the page.
+ */
 export function Table({ children, testId }: { children: ReactNode; testId?: string }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid={testId}>
         {children}
       </table>

@@ -13,7 +13,7 @@ export default function DiffView({ diff }: { diff: string }) {
   const files = parseUnifiedDiff(diff);
   if (files.length === 0) return <p className="px-5 py-4 text-sm text-slate-500">No differences to show.</p>;
   return (
-    <div className="space-y-4" data-testid="diff-view">
+    <div className="keep-colors space-y-4" data-testid="diff-view">
       {files.map((file) => (
         <FileDiff key={file.path} file={file} />
       ))}
