@@ -30,7 +30,7 @@ export interface Serving {
  * it can never answer (or end) an upgrade meant for one of our endpoints.
  */
 export async function serveTransports(options: ServeOptions): Promise<Serving> {
-  const { nodeRequestListener } = await import("../../lib/transport/http/node");
+  const { answerClientError, nodeRequestListener } = await import("../../lib/transport/http/node");
   const nextUpgrades = new EventEmitter();
   let handleRequest: ((req: IncomingMessage, res: import("node:http").ServerResponse) => Promise<void>) | undefined;
   if (options.transports.has("http")) {
@@ -52,6 +52,8 @@ export async function serveTransports(options: ServeOptions): Promise<Serving> {
           res.end(JSON.stringify({ error: { code: "not_found", message: `This node serves only: ${serving}` } }));
         },
   );
+
+  server.on("clientError", answerClientError);
 
   const { attachWebSockets, runtimeEndpoint } = await import("../../lib/transport/ws");
   const { RemoteHub } = await import("../../lib/remote/portal/hub");

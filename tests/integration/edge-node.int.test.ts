@@ -103,6 +103,16 @@ describe("the node's HTTP listener refuses what no route can answer, as JSON, wi
     }
   });
 
+  it.each([
+    ["an unknown method token", "FOO /api/health HTTP/1.1\r\nHost: x\r\n\r\n", 400],
+    ["a garbage request line", "\u0001\u0002 nonsense\r\n\r\n", 400],
+    ["headers past the size limit", `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431],
+  ])("what node:http cannot parse (%s) is answered with the JSON error body", async (_label, head, status) => {
+    const res = await raw(port, head);
+    expect(res.status).toBe(status);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: "bad_request" } });
+  });
+
   it("unknown /api paths are a JSON 404, and sign-in routes on a node without the portal too", async () => {
     for (const target of ["/api/nothing/here", "/api/auth/session"]) {
       const res = await get(target);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DatabaseHandle } from "../../lib/db/client";
-import { nodeRequestListener } from "../../lib/transport/http/node";
+import { answerClientError, nodeRequestListener } from "../../lib/transport/http/node";
 import { attachWebSocketTransport, RUNTIME_WS_PATH, type AttachedWebSockets } from "../../lib/transport/ws";
 
 export interface RouteNode {
@@ -22,6 +22,7 @@ export interface RouteNode {
 export async function startRouteNode(options: { ws?: DatabaseHandle } = {}): Promise<RouteNode> {
   let fallbackHost = "127.0.0.1";
   const server = createServer(nodeRequestListener({ trustProxy: false, fallbackHost: () => fallbackHost }));
+  server.on("clientError", answerClientError);
   const sockets = options.ws ? attachWebSocketTransport(server, { handle: options.ws }) : null;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

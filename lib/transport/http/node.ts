@@ -50,6 +50,24 @@ export function nodeRequestListener(options: NodeListenerOptions): (req: Incomin
   };
 }
 
+/**
+ * What node:http cannot even parse (a garbage request line, an unknown method token, headers too
+ * large, a request that took too long): the same JSON error body instead of a bare status line,
+ * and the connection closed. Attach with `server.on("clientError", answerClientError)`.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: import("node:stream").Duplex): void {
+  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
+  const [status, code, reason, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "bad_request", "Request Header Fields Too Large", "The request headers are too large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "bad_request", "Request Timeout", "The request took too long to arrive"]
+        : [400, "bad_request", "Bad Request", "The request is not valid HTTP"];
+  const body = JSON.stringify({ error: { code, message } });
+  const head = [`HTTP/1.1 ${status} ${reason}`, "content-type: application/json; charset=utf-8", `content-length: ${Buffer.byteLength(body)}`, "x-content-type-options: nosniff", "connection: close"];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+}
+
 interface Refusal {
   status: number;
   code: string;
