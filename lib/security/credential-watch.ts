@@ -70,6 +70,7 @@ export class CredentialWatcher {
   private unlisten: (() => Promise<void>) | undefined;
   private checking: Promise<void> | undefined;
   private again = false;
+  private failing = false;
 
   constructor(
     private readonly handle: Pick<DatabaseHandle, "db" | "listen">,
@@ -147,10 +148,13 @@ export class CredentialWatcher {
     try {
       facts = await loadFacts(this.handle, watched.map(([, w]) => w.ctx));
     } catch (error) {
-      // A database blip must not cut every stream; the next check decides.
-      log.warn({ err: error }, "re-checking open streams' credentials failed");
+      // A database blip must not cut every stream; the next check decides. Said once per outage, not twice a second.
+      if (!this.failing) log.warn({ err: error }, "re-checking open streams' credentials failed; retrying every check until the database answers");
+      this.failing = true;
       return;
     }
+    if (this.failing) log.info("re-checking open streams' credentials works again");
+    this.failing = false;
     const at = now();
     for (const [id, w] of watched) {
       const reason = credentialEndedReason(w.ctx, facts, at);
