@@ -80,6 +80,8 @@ export function createEngine(options: EngineOptions): Engine {
   let sweeper: SweepLoop | undefined;
   let stopping = false;
   let pumping = false;
+  /** The claim loop in flight, if any: a graceful stop waits for it, so no run is added after the drain began. */
+  let pumped: Promise<void> = Promise.resolve();
   let pumpAgain = false;
 
   const env = { db, nodeId, batchMs: t.batchMs, waitTimeoutMs: t.waitTimeoutMs, abortGraceMs: t.abortGraceMs, deps: options.deps };
@@ -91,7 +93,7 @@ export function createEngine(options: EngineOptions): Engine {
       return;
     }
     pumping = true;
-    void (async () => {
+    pumped = (async () => {
       try {
         do {
           pumpAgain = false;
@@ -201,13 +203,18 @@ export function createEngine(options: EngineOptions): Engine {
       // No new work; heartbeats and lease renewals go on, so tasks finishing within the drain keep their claim.
       sweeper?.stop();
       await release(claimTimers, claimUnlisteners);
+      await pumped;
       const deadline = Date.now() + drainMs;
       while (runs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       // Only what is still running now is handed back (resumable) or failed node_stopped.
       for (const { run } of runs.values()) run.abort("stopping");
       await Promise.all([...runs.values()].map((r) => r.done));
       await release(leaseTimers, leaseUnlisteners);
-      await db.update(nodes).set({ stoppedAt: sql`now()` }).where(eq(nodes.id, nodeId));
+      await db
+        .update(nodes)
+        .set({ stoppedAt: sql`now()` })
+        .where(eq(nodes.id, nodeId))
+        .catch((error: unknown) => log.warn({ err: error, nodeId }, "could not record the stop (the sweepers see the heartbeat end instead)"));
       log.info({ nodeId }, "worker stopped");
     },
     async halt() {
