@@ -49,6 +49,8 @@ export interface KindResult {
   sse?: SseResult;
   /** The same delivery measure over the WebSocket transport (one socket per subscriber). */
   ws?: SseResult;
+  /** Remote node (clawlink v1): submit→RUNNING on a node over its socket, and events per second through one connection. */
+  remote?: { dispatch?: Summary; eventsPerSecond: number; events: number; tasks: number; failed: number };
   /** Diagnostic (Postgres): the same dispatch and SSE runs with synchronous_commit=off. */
   /** Diagnostic: where the production server's CPU went during submit load. */
   profile?: ProfileBreakdown;
@@ -135,6 +137,8 @@ export function renderTable(results: KindResult[], config: RunConfig): string {
     row("WebSocket first subscriber per event p50 / p99", (r) => (r.ws ? `${ms(r.ws.first.p50)} / ${ms(r.ws.first.p99)}` : "")),
     row("WebSocket fan-out spread (last − first) p50 / p99", (r) => (r.ws ? `${ms(r.ws.spread.p50)} / ${ms(r.ws.spread.p99)}` : "")),
     row("WebSocket subscribers with the complete ordered log", (r) => (r.ws ? `${r.ws.complete} / ${config.watchers}` : "")),
+    row("Remote node dispatch submit→RUNNING p50 / p99 (clawlink v1)", (r) => (r.remote?.dispatch ? `${ms(r.remote.dispatch.p50)} / ${ms(r.remote.dispatch.p99)} (${r.remote.tasks} tasks)` : "failed")),
+    row("Remote node events/s through one connection", (r) => (r.remote ? `${r.remote.eventsPerSecond.toFixed(0)} events/s (${r.remote.events} events)` : "failed")),
   ];
   if (config.diagnostics) {
     const pair = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : "");

@@ -22,6 +22,7 @@ import { measureFirstLoad } from "./first-load";
 import { benchPeers } from "./peers";
 import { writeResultsJson } from "./results-json";
 import { describeMachine, renderResults, renderTable, type KindResult, type RunConfig } from "./report";
+import { measureRemote, REMOTE_PROMPT } from "./remote";
 import { measureSse } from "./sse";
 import { ms, rate, summarize } from "./stats";
 import { analyseProfile, largestProfile } from "./profile";
@@ -258,6 +259,18 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
         step(`FAILED WebSocket: ${(error as Error).message}`);
       }
     });
+    await phase("remote node", async () => {
+      step("starting the production server (worker off: tasks go to the remote node) …");
+      const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "off" });
+      const run = await measureRemote(new Api(child.baseURL, seeded.token), new Api(child.baseURL, seeded.adminToken), { tasks: Math.min(300, config.tasks), window: config.window, events: 20_000 }, step);
+      result.remote = { ...run };
+      step(`remote: ${run.eventsPerSecond.toFixed(0)} events/s through one node connection${run.failed ? ` (${run.failed} dispatch tasks failed)` : ""}`);
+    });
+    const remoteSamples = await dispatchSamples(db, REMOTE_PROMPT);
+    if (result.remote && remoteSamples.length) {
+      result.remote.dispatch = summarize(remoteSamples.map((s) => s.toRunningMs));
+      step(`remote dispatch submit→RUNNING: p50 ${ms(result.remote.dispatch.p50)}, p99 ${ms(result.remote.dispatch.p99)} over ${remoteSamples.length} tasks`);
+    }
     const samples = await dispatchSamples(db, DISPATCH_PROMPT);
     if (samples.length) {
       result.dispatch = { planning: summarize(samples.map((s) => s.toPlanningMs)), running: summarize(samples.map((s) => s.toRunningMs)) };
