@@ -121,6 +121,16 @@ describe("the node's HTTP listener refuses what no route can answer, as JSON, wi
     }
   });
 
+  it("a client's own X-Forwarded-Proto / X-Forwarded-Host do not choose the origin of links handed back (no TRUST_PROXY)", async () => {
+    const body = JSON.stringify({ role: "VIEWER" });
+    const res = await raw(
+      port,
+      `POST /api/admin/invites HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.example\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(res.status).toBe(201);
+    expect((JSON.parse(res.body) as { url: string }).url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/`));
+  });
+
   it("API answers carry the security headers", async () => {
     const res = await get("/api/health");
     expect(res.status).toBe(200);

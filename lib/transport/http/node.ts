@@ -36,7 +36,7 @@ export function nodeRequestListener(options: NodeListenerOptions): (req: Incomin
     pinClientAddress(req, { trustProxy: options.trustProxy });
     const refusal = refuseAtTheDoor(req);
     if (refusal) return sendRefusal(req, res, refusal);
-    if (api && servesApiPath(req.url)) return void serveApiRequest(req, res, { fallbackHost: options.fallbackHost() });
+    if (api && servesApiPath(req.url)) return void serveApiRequest(req, res, { fallbackHost: options.fallbackHost(), trustProxy: options.trustProxy });
     if (!options.next) return sendRefusal(req, res, { status: 404, code: "not_found", message: "This node serves only the API" });
     const declared = Number(req.headers["content-length"] ?? "");
     if (Number.isFinite(declared) && declared > MAX_JSON_BYTES) {
@@ -149,6 +149,8 @@ export function servesApiPath(url: string | undefined): boolean {
 export interface NodeApiOptions {
   /** host:port of the server, for requests without a Host header. */
   fallbackHost: string;
+  /** Believe X-Forwarded-Proto (TRUST_PROXY); otherwise https only on a TLS socket. */
+  trustProxy?: boolean;
 }
 
 /**
@@ -183,8 +185,10 @@ function toRequest(req: IncomingMessage, options: NodeApiOptions, signal: AbortS
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else if (value !== undefined) headers.set(name, value);
   }
-  // As Next builds the URL it hands route handlers: https only when a proxy says so.
-  const protocol = req.headers["x-forwarded-proto"]?.includes("https") ? "https" : "http";
+  // https only on a TLS socket or when a trusted proxy says so: a client's own X-Forwarded-Proto
+  // must not choose the cookie name or the origin of the links handed back.
+  const forwardedHttps = options.trustProxy === true && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https";
+  const protocol = forwardedHttps || (req.socket as { encrypted?: boolean }).encrypted === true ? "https" : "http";
   const url = `${protocol}://${req.headers.host || options.fallbackHost}${req.url ?? "/"}`;
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
