@@ -30,6 +30,9 @@ describe("webhook URLs", () => {
     expect(webhookUrlSchema.safeParse("http://10.0.0.5/hook").success).toBe(false);
     expect(webhookUrlSchema.safeParse("https://user:pw@hooks.example.com/x").success).toBe(false);
     expect(webhookUrlSchema.safeParse("javascript:alert(1)").success).toBe(false);
+    // Not a URL at all: a validation failure, never a throw.
+    expect(webhookUrlSchema.safeParse("not a url").success).toBe(false);
+    expect(webhookUrlSchema.safeParse("http://").success).toBe(false);
     process.env.NOTIFY_ALLOW_HTTP_WEBHOOKS = "1";
     expect(webhookUrlSchema.safeParse("http://10.0.0.5/hook").success).toBe(true);
   });

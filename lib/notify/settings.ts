@@ -29,12 +29,13 @@ export const webhookUrlSchema = z
   .string()
   .trim()
   .max(2048)
-  .url("must be a URL")
+  .url({ message: "must be a URL", abort: true })
+  // zod runs later checks even when an earlier one failed unless told to abort; parse defensively anyway.
   .refine((u) => {
-    const url = new URL(u);
-    return url.protocol === "https:" || (url.protocol === "http:" && notifyConfig().allowHttpWebhooks);
+    const url = URL.canParse(u) ? new URL(u) : null;
+    return url !== null && (url.protocol === "https:" || (url.protocol === "http:" && notifyConfig().allowHttpWebhooks));
   }, "must be an https:// URL (http:// only when NOTIFY_ALLOW_HTTP_WEBHOOKS=1)")
-  .refine((u) => !new URL(u).username && !new URL(u).password, "must not contain a user name or password");
+  .refine((u) => URL.canParse(u) && !new URL(u).username && !new URL(u).password, "must not contain a user name or password");
 
 export const updatePrefsSchema = z
   .object({
