@@ -72,3 +72,20 @@ test("a task started from a card links to its project and card, and the card lin
   await onBoard.getByRole("link").filter({ hasText: "test-echo" }).click();
   await expect(page).toHaveURL(new RegExp(`/tasks/${taskId}$`));
 });
+
+test("the agent picker marks an agent the caller may not use, with the reason", async ({ pageAs, apiAs, users }) => {
+  const admin = await apiAs("ADMIN");
+  const created = await admin.post("/api/admin/policies", { data: { kind: "agent", target: "test-echo", subject_type: "user", subject_user_id: users.ADMIN.id, effect: "deny" } });
+  expect(created.status()).toBe(201);
+  const policy = (await created.json()) as { id: string };
+  try {
+    const page = await pageAs("ADMIN");
+    await page.goto("/tasks/new");
+    const option = page.getByTestId("agent-option-test-echo");
+    await expect(option.getByTestId("agent-not-allowed")).toHaveText("not for you");
+    await expect(option.getByTestId("agent-unavailable-reason")).toContainText(/polic/i);
+    await expect(option.locator("input")).toBeDisabled();
+  } finally {
+    expect((await admin.delete(`/api/admin/policies/${policy.id}`)).status()).toBeLessThan(300);
+  }
+});
