@@ -78,8 +78,10 @@ async function* streamOnce(conn: Connection, taskId: string, after: number, sign
     let refused: CliError | null = null;
     const parser = createParser({
       onEvent: (message) => {
-        if (message.event === "error") refused = streamError(message.data);
-        else queue.push(JSON.parse(message.data) as TaskEvent);
+        // A task's own `error` log entry has a seq; the node's closing error body does not.
+        const data = parseData(message.data);
+        if (message.event === "error" && typeof data?.seq !== "number") refused = streamError(message.data);
+        else if (data) queue.push(data as unknown as TaskEvent);
       },
     });
     const decoder = new TextDecoder();
@@ -100,6 +102,15 @@ async function* streamOnce(conn: Connection, taskId: string, after: number, sign
     clearTimeout(watchdog);
     signal?.removeEventListener("abort", onAbort);
     controller.abort();
+  }
+}
+
+function parseData(data: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(data) as unknown;
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 

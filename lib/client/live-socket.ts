@@ -197,11 +197,14 @@ let shared: LiveSocket | undefined;
 
 /** The page's socket, on the origin the page came from. */
 export function liveSocket(): LiveSocket {
-  shared ??= new LiveSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/runtime/ws`, () => {
-    // A full load (not a client-side push): the signed-out page must drop every cached query.
-    const signIn = new URL("/signin", location.origin);
-    signIn.searchParams.set("callbackUrl", location.pathname + location.search);
-    location.assign(signIn);
-  });
+  shared ??= new LiveSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/runtime/ws`, goToSignIn);
   return shared;
+}
+
+/** The page's session ended on the server: sign in again, then come back here. */
+export function goToSignIn(): void {
+  // A full load (not a client-side push): the signed-out page must drop every cached query.
+  const signIn = new URL("/signin", location.origin);
+  signIn.searchParams.set("callbackUrl", location.pathname + location.search);
+  location.assign(signIn);
 }

@@ -217,6 +217,16 @@ describe("clawlink, spawned as a real process against a node", async () => {
     }
   });
 
+  it("a task's own error event is output over both transports, not mistaken for the node ending the stream", { timeout: SLOW }, async () => {
+    for (const live of ["ws", "sse"]) {
+      const run = await clawlink(["submit", "test-echo", "say:working; fail:the disk is full", "--follow", "--json"], { env: { ...asAda, CLAWLINK_LIVE: live } });
+      expect(run.code, `${live}: ${run.stderr}`).toBe(1);
+      const events = jsonLines(run);
+      expect(events.find((e) => e.type === "error"), live).toMatchObject({ data: { message: "the disk is full" } });
+      expect(events.at(-1), live).toMatchObject({ type: "state", state: "FAILED" });
+    }
+  });
+
   it("answer, state, retry, tasks, agents, skills and sessions: --json matches the documented responses", { timeout: SLOW }, async () => {
     const id = json<{ task_id: string }>(await clawlink(["submit", "test-echo", "ask:Colour?", "--json"], { env: asAda })).task_id;
     await waitForState(database, id, "WAITING");

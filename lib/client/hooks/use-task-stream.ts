@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { liveSocket } from "../live-socket";
+import { goToSignIn, liveSocket } from "../live-socket";
 import { isTerminal, taskKeys, type TaskEvent, type TaskState } from "./use-tasks";
 
 /** Every event type the runtime writes to a task's log (each is a named SSE event). */
@@ -60,7 +60,10 @@ export function useTaskStream(taskId: string, opts: { enabled?: boolean } = {}) 
       stopFollowing = followOverSse(taskId, lastSeq, { onEvent, setStatus: sseStatus, isOver: () => {
         const cached = qc.getQueryData<{ state: TaskState; events_count: number }>(taskKeys.detail(taskId));
         return Boolean(cached && isTerminal(cached.state) && lastSeq.current >= cached.events_count);
-      }, refresh: () => void qc.invalidateQueries({ queryKey: taskKeys.detail(taskId) }) });
+      }, refresh: () => void qc.invalidateQueries({ queryKey: taskKeys.detail(taskId) }), credentialEnded: () => {
+        stopFollowing();
+        goToSignIn();
+      } });
     };
 
     const socket = liveSocket();
@@ -94,7 +97,7 @@ export function useTaskStream(taskId: string, opts: { enabled?: boolean } = {}) 
 function followOverSse(
   taskId: string,
   lastSeq: { current: number },
-  on: { onEvent(event: TaskEvent): void; setStatus(status: StreamStatus): void; isOver(): boolean; refresh(): void },
+  on: { onEvent(event: TaskEvent): void; setStatus(status: StreamStatus): void; isOver(): boolean; refresh(): void; credentialEnded(): void },
 ): () => void {
   let source: EventSource | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -112,6 +115,11 @@ function followOverSse(
     try {
       event = JSON.parse(message.data) as TaskEvent;
     } catch {
+      return;
+    }
+    // The node's closing `error` event (the credential ended) carries the API's error body, no seq.
+    if (typeof event.seq !== "number") {
+      if ((event as unknown as { error?: { code?: string } }).error?.code === "unauthenticated") on.credentialEnded();
       return;
     }
     attempts = 0;
