@@ -212,7 +212,7 @@ function explanations(results: KindResult[]): string[] {
         `**${r.label}: SSE p99 ${ms(r.sse.all.p99)} > 50 ms.** The first watcher of each event sees it after p50 ${ms(r.sse.first.p50)} / p99 ${ms(r.sse.first.p99)} ` +
           `(the output transaction's commit → NOTIFY → one read of the log by the server's event hub → one SSE frame), the last watcher ${ms(r.sse.spread.p50)} (p50) / ` +
           `${ms(r.sse.spread.p99)} (p99) after the first: that spread is fanning one event out to ${r.sse.watchers} subscribers — an async-iterator hand-off, an SSE frame, a ` +
-          `ReadableStream enqueue through Next's response pipe and a socket write each — on one event loop. The measuring client shares the two cores and parses ` +
+          `ReadableStream enqueue, a chunk written to the node:http response and a socket write each — on one event loop. The measuring client shares the two cores and parses ` +
           `${r.sse.watchers} streams itself: its own event loop was delayed p50 ${ms(r.sse.clientLag.p50)} / p99 ${ms(r.sse.clientLag.p99)} (max ${ms(r.sse.clientLag.max)}), ` +
           `which lands in these numbers too.` +
           (noSync ? ` With synchronous_commit=off (diagnostic) p50 ${ms(noSync.all.p50)} / p99 ${ms(noSync.all.p99)}.` : ""),
@@ -350,7 +350,7 @@ export function renderResults(run: BenchRun, config: RunConfig, machine: Machine
     ...(config.diagnostics
       ? [
           `- **Diagnostics** (not targets; they explain the numbers). *Handler without Next*: \`bench/handler-server.ts\` calls the product's own submit route handler ` +
-            `(lib/transport/http) from a bare node:http server, same load — it splits the product/baseline gap into "our handler and lib" and "Next's server". ` +
+            `(lib/transport/http) from a bare node:http server, same load — since the product answers the API ahead of Next this is the same code path, in a process without Next loaded beside it. ` +
             `*synchronous_commit=off* (Postgres only): the bench database is switched so commits do not wait for the WAL flush, the server restarted, and 300 dispatch tasks plus ` +
             `the SSE run repeated — the difference to the main numbers is what the disk flushes cost.`,
         ]
