@@ -145,6 +145,20 @@ describe("remote nodes over clawlink v1", async () => {
     expect(await thief.done).toMatchObject({ code: 4001 });
   });
 
+  it("a drained node finishes its runs and takes no new ones until resumed; only admins see where nodes connect from", async () => {
+    const node = nodes[1];
+    expect((await api(adminToken, "POST", `/api/runtime/nodes/${node.client.nodeId}/drain`, { draining: true })).body).toMatchObject({ draining: true });
+    await expect.poll(() => node.client.status, POLL).toBe("draining");
+    const submitted = await submitTo({ prompt: "say:after the drain", node: "build-box" });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await taskRow(database, submitted.body.task_id)).state).toBe("PENDING");
+    await api(adminToken, "POST", `/api/runtime/nodes/${node.client.nodeId}/drain`, { draining: false });
+    await expect.poll(() => node.client.status, POLL).toBe("approved");
+    await waitForState(database, submitted.body.task_id, "COMPLETED");
+    expect((await api(adminToken, "GET", `/api/runtime/nodes/${node.client.nodeId}`)).body.last_ip).not.toBeNull();
+    expect((await api(adaToken, "GET", `/api/runtime/nodes/${node.client.nodeId}`)).body).toMatchObject({ name: "build-box", last_ip: null });
+  });
+
   it("revoking a node disconnects it at once and cancels its tasks; it can run nothing", async () => {
     const node = nodes[1];
     const submitted = await submitTo({ prompt: "hang", node: "build-box" });

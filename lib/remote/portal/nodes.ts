@@ -168,7 +168,7 @@ export function isOnline(node: Pick<RemoteNode, "connectedTo" | "lastSeenAt">, n
   return node.connectedTo !== null && node.lastSeenAt !== null && now - node.lastSeenAt.getTime() < ONLINE_WITHIN_MS;
 }
 
-export function nodeJson(node: RemoteNode, running: number) {
+export function nodeJson(node: RemoteNode, running: number, viewer?: AuthContext) {
   return {
     id: node.id,
     name: node.name,
@@ -184,7 +184,8 @@ export function nodeJson(node: RemoteNode, running: number) {
     running_tasks: running,
     last_seen_at: node.lastSeenAt?.toISOString() ?? null,
     connected_at: node.connectedAt?.toISOString() ?? null,
-    last_ip: node.lastIp,
+    // Where a node connects from is for administrators only.
+    last_ip: viewer && !viewer.permissions.has("admin:system") ? null : node.lastIp,
     created_at: node.createdAt.toISOString(),
     decided_at: node.decidedAt?.toISOString() ?? null,
   };
@@ -204,7 +205,7 @@ export async function listNodes(db: Database, ctx: AuthContext): Promise<NodeJso
     .where(and(inArray(executions.state, [...ACTIVE_STATES]), sql`${executions.claimedBy} like 'node:%'`))
     .groupBy(executions.claimedBy);
   const byKey = new Map(running.map((r) => [r.claimedBy, r.n]));
-  return rows.map((row) => nodeJson(row, byKey.get(claimKeyOf(row.id)) ?? 0));
+  return rows.map((row) => nodeJson(row, byKey.get(claimKeyOf(row.id)) ?? 0, ctx));
 }
 
 export async function getNode(db: Database, ctx: AuthContext, nodeId: string): Promise<NodeJson> {
@@ -215,7 +216,7 @@ export async function getNode(db: Database, ctx: AuthContext, nodeId: string): P
     .select({ n: count() })
     .from(executions)
     .where(and(eq(executions.claimedBy, claimKeyOf(nodeId)), inArray(executions.state, [...ACTIVE_STATES])));
-  return nodeJson(node, n);
+  return nodeJson(node, n, ctx);
 }
 
 /** Approve a pending (or revoked) node: it runs tasks from its next claim. */
