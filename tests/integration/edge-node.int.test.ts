@@ -114,7 +114,7 @@ describe("the node's HTTP listener refuses what no route can answer, as JSON, wi
   });
 
   it("unknown /api paths are a JSON 404, and sign-in routes on a node without the portal too", async () => {
-    for (const target of ["/api/nothing/here", "/api/auth/session"]) {
+    for (const target of ["/api/nothing/here", "/api/auth/session", "/api", "/api?x=1"]) {
       const res = await get(target);
       expect(res.status).toBe(404);
       expect(JSON.parse(res.body)).toMatchObject({ error: { code: "not_found" } });

@@ -36,6 +36,7 @@ export function nodeRequestListener(options: NodeListenerOptions): (req: Incomin
     pinClientAddress(req, { trustProxy: options.trustProxy });
     const refusal = refuseAtTheDoor(req);
     if (refusal) return sendRefusal(req, res, refusal);
+    if (pathOf(req.url!) === "/api") return sendRefusal(req, res, { status: 404, code: "not_found", message: "No API operation at /api; the operations are listed at /api/openapi.json" });
     if (api && servesApiPath(req.url)) return void serveApiRequest(req, res, { fallbackHost: options.fallbackHost(), trustProxy: options.trustProxy });
     if (!options.next) return sendRefusal(req, res, { status: 404, code: "not_found", message: "This node serves only the API" });
     const declared = Number(req.headers["content-length"] ?? "");
