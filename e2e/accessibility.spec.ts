@@ -77,4 +77,21 @@ test("the theme toggle cycles system → light → dark and the choice persists"
   await page.reload();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+
+  // Shortcuts: ? shows them, Escape closes, g t goes to the tasks, n to a new task.
+  await page.locator("main").click({ position: { x: 1, y: 1 } });
+  await page.keyboard.press("?");
+  await expect(page.getByTestId("shortcuts-help")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("shortcuts-help")).toBeHidden();
+  await page.keyboard.press("g");
+  await page.keyboard.press("t");
+  await expect(page).toHaveURL(/\/tasks$/);
+  await page.keyboard.press("n");
+  await expect(page).toHaveURL(/\/tasks\/new$/);
+  // The account menu closes on Escape.
+  await page.getByTestId("user-menu").click();
+  await expect(page.getByTestId("sign-out")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("sign-out")).toBeHidden();
 });
