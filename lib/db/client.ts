@@ -80,6 +80,9 @@ async function openPostgres(url: string, max: number, timeouts: ServerTimeouts):
       // No array-type lookup on each new connection: one round trip less, and postgres.js runs it as a
       // promise nobody awaits, so a reset during it was an unhandled rejection. Query arrays as json.
       fetch_types: false,
+      // Reconnect at most 1 s apart. The default backoff grows to 10–20 s after the many failed attempts
+      // of an outage, so nodes would come back long after it ended and be judged lost meanwhile.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       connection: {
         // PGAPPNAME (the libpq convention) tells nodes apart in pg_stat_activity.
         application_name: process.env.PGAPPNAME || "coderclawlink",
