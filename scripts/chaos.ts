@@ -39,7 +39,7 @@ interface Fault {
   node: string | null;
   at: number;
   /** Tasks the node held when hit, and when each was recovered by another node. */
-  held: string[];
+  held: { id: string; attempt: number }[];
   detectedMs?: number;
 }
 
@@ -114,13 +114,14 @@ async function run(handle: DatabaseHandle, url: string, proxy: Awaited<ReturnTyp
   })();
 
   const heldBy = async (nodeId: string) =>
-    (await db.select({ id: executions.id }).from(executions).where(and(eq(executions.claimedBy, nodeId), inArray(executions.state, ["PLANNING", "RUNNING", "WAITING"])))).map((r) => r.id);
+    db.select({ id: executions.id, attempt: executions.attempt }).from(executions).where(and(eq(executions.claimedBy, nodeId), inArray(executions.state, ["PLANNING", "RUNNING", "WAITING"])));
 
-  /** Time until every task the node held is owned by someone else or ended (kill -9 / SIGSTOP only). */
+  /** Time until every task the node held was taken from it: ended, given up, or on a new attempt (kill -9 / SIGSTOP only). */
   const watchRecovery = async (fault: Fault) => {
+    const attempts = new Map(fault.held.map((h) => [h.id, h.attempt]));
     while (fault.held.length > 0) {
-      const rows = await db.select({ id: executions.id, state: executions.state, claimedBy: executions.claimedBy }).from(executions).where(inArray(executions.id, fault.held));
-      if (rows.every((r) => isTerminal(r.state) || r.claimedBy !== fault.node)) {
+      const rows = await db.select({ id: executions.id, state: executions.state, claimedBy: executions.claimedBy, attempt: executions.attempt }).from(executions).where(inArray(executions.id, [...attempts.keys()]));
+      if (rows.every((r) => isTerminal(r.state) || r.claimedBy !== fault.node || r.attempt !== attempts.get(r.id))) {
         fault.detectedMs = Date.now() - fault.at;
         return;
       }
