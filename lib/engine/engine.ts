@@ -25,6 +25,9 @@ export interface EngineTimings {
   abortGraceMs: number;
 }
 
+/** Runs that may wait for answers beside each busy worker slot. */
+const WAITING_RUNS_PER_SLOT = 3;
+
 export const DEFAULT_TIMINGS: EngineTimings = {
   leaseMs: 10_000,
   heartbeatMs: 3_000,
@@ -84,7 +87,16 @@ export function createEngine(options: EngineOptions): Engine {
   let pumped: Promise<void> = Promise.resolve();
   let pumpAgain = false;
 
-  const env = { db, nodeId, batchMs: t.batchMs, waitTimeoutMs: t.waitTimeoutMs, abortGraceMs: t.abortGraceMs, deps: options.deps };
+  // A run waiting for a person's answer holds no worker slot: the node claims more work meanwhile,
+  // so unanswered questions cannot fill it. The waiting runs stay resident (the agent keeps its
+  // process and context, the answer resumes it at once), up to WAITING_RUNS_PER_SLOT × concurrency.
+  const maxRuns = concurrency * (1 + WAITING_RUNS_PER_SLOT);
+  const busySlots = () => {
+    let busy = 0;
+    for (const { run } of runs.values()) if (!run.waiting) busy++;
+    return busy;
+  };
+  const env = { db, nodeId, batchMs: t.batchMs, waitTimeoutMs: t.waitTimeoutMs, abortGraceMs: t.abortGraceMs, deps: options.deps, onWaitingChange: () => pump() };
 
   const pump = () => {
     if (stopping) return;
@@ -97,7 +109,7 @@ export function createEngine(options: EngineOptions): Engine {
       try {
         do {
           pumpAgain = false;
-          const free = concurrency - runs.size;
+          const free = Math.min(concurrency - busySlots(), maxRuns - runs.size);
           if (free <= 0) break;
           const claimed = await claimTasks(db, { nodeId, limit: free, leaseMs: t.leaseMs });
           for (const claim of claimed) {

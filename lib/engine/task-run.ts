@@ -29,6 +29,8 @@ export interface RunEnvironment {
   waitTimeoutMs: number;
   abortGraceMs: number;
   deps: EngineDeps;
+  /** Told when the run starts or stops waiting for a person (its worker slot frees or is taken again). */
+  onWaitingChange?: () => void;
 }
 
 /**
@@ -88,12 +90,23 @@ export class TaskRun {
     return this.reason;
   }
 
+  /** Waiting for a person's answer: the run holds no worker slot meanwhile (see createEngine). */
+  get waiting(): boolean {
+    return this.waiter !== undefined;
+  }
+
   abort(reason: AbortReason): void {
     if (this.reason) return;
     this.reason = reason;
     this.controller.abort(new RunAborted(reason));
     this.waiter?.reject(new RunAborted(reason));
-    this.waiter = undefined;
+    this.setWaiter(undefined);
+  }
+
+  private setWaiter(waiter: Waiter | undefined): void {
+    const was = this.waiter !== undefined;
+    this.waiter = waiter;
+    if (was !== (waiter !== undefined)) this.env.onWaitingChange?.();
   }
 
   /** React to the task row as the heartbeat or a NOTIFY saw it (undefined: the lease is gone). */
@@ -255,7 +268,7 @@ export class TaskRun {
     }
     const waitSeq = moved.task.eventsCount - 1;
     return new Promise<HumanAnswer>((resolve, reject) => {
-      this.waiter = { waitSeq, resolve, reject };
+      this.setWaiter({ waitSeq, resolve, reject });
       if (this.reason) this.abort(this.reason);
       else this.checkAnswerLater();
     });
@@ -275,7 +288,7 @@ export class TaskRun {
       .where(and(eq(executionEvents.executionId, this.id), gt(executionEvents.seq, waiter.waitSeq), eq(executionEvents.type, "input")))
       .limit(1);
     if (!input || this.waiter !== waiter) return;
-    this.waiter = undefined;
+    this.setWaiter(undefined);
     waiter.resolve(answerFrom(input.data));
   }
 }

@@ -17,7 +17,7 @@ const LEASE_MS = FAST.leaseMs!;
 async function spawnWorker(url: string, nodeId: string): Promise<ChildProcess> {
   const child = spawn(
     path.resolve("node_modules/.bin/tsx"),
-    ["scripts/worker.ts", "--node-id", nodeId, "--concurrency", "2", "--lease-ms", String(LEASE_MS), "--heartbeat-ms", "250", "--sweep-ms", "250", "--poll-ms", "500"],
+    ["scripts/worker.ts", "--node-id", nodeId, "--concurrency", "1", "--lease-ms", String(LEASE_MS), "--heartbeat-ms", "250", "--sweep-ms", "250", "--poll-ms", "500"],
     {
       env: { ...process.env, DATABASE_URL: url, NODE_ENV: "test", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(path.join(tmpdir(), "clawlink-worker-")) },
       stdio: ["ignore", "pipe", "pipe"],
@@ -68,14 +68,15 @@ describe("engine: recovery after the runtime dies mid-task", async () => {
   it("PENDING tasks run, the lost RUNNING task fails node_lost within the lease, a WAITING task can still be answered", async () => {
     // The first runtime: a separate process on Postgres; on in-process PGlite an engine we halt abruptly.
     if (database.url) child = await spawnWorker(database.url, "doomed-node");
-    else first = await testWorker(database, { nodeId: "doomed-node", concurrency: 2 });
+    else first = await testWorker(database, { nodeId: "doomed-node", concurrency: 1 });
 
-    const running = await submit(database, ada, { agent_type: "test-echo-once", prompt: "say:started; hang" });
+    // The question frees the node's one slot while it waits; the hanging task then takes it.
     const waiting = await submit(database, ada, { prompt: "ask:Proceed?; say:finished" });
-    await waitForState(database, running, "RUNNING");
     await waitForState(database, waiting, "WAITING");
+    const running = await submit(database, ada, { agent_type: "test-echo-once", prompt: "say:started; hang" });
+    await waitForState(database, running, "RUNNING");
     expect((await taskRow(database, running)).claimedBy).toBe("doomed-node");
-    // Both slots of the doomed node are busy, so these stay queued.
+    // The doomed node's only slot is busy, so these stay queued.
     const pending = [await submit(database, ada, { prompt: "queued one" }), await submit(database, ada, { prompt: "queued two" })];
     expect((await taskRow(database, pending[0])).state).toBe("PENDING");
 
