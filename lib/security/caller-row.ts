@@ -13,7 +13,7 @@ export const callerColumns = {
   name: users.name,
   role: users.role,
   disabledAt: users.disabledAt,
-  grants: sql<string[]>`coalesce((select array_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '{}')`,
+  grants: sql<string[]>`coalesce((select json_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '[]'::json)`,
 };
 
 export interface CallerRow {

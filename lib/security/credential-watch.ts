@@ -181,7 +181,7 @@ async function loadFacts({ db }: Pick<DatabaseHandle, "db">, contexts: AuthConte
         id: users.id,
         role: users.role,
         disabledAt: users.disabledAt,
-        grants: sql<string[]>`coalesce((select array_agg(g.permission) from user_permission_grants g where g.user_id = "users"."id"), '{}')`,
+        grants: sql<string[]>`coalesce((select json_agg(g.permission) from user_permission_grants g where g.user_id = "users"."id"), '[]'::json)`,
       })
       .from(users)
       .where(inArray(users.id, userIds)),
