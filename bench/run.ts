@@ -35,6 +35,16 @@ const int = (v: string) => {
   return n;
 };
 
+/** The parts of a run, for measuring one lever at a time (`--phases dispatch,sse`). */
+const PHASES = ["throughput", "profile", "dispatch", "end-to-end", "first-load", "sse", "ws", "remote", "nosync", "audit-query", "audit-writers", "cluster", "peers"] as const;
+type Phase = (typeof PHASES)[number];
+function parsePhases(v: string): Set<Phase> {
+  const list = v.split(",").map((p) => p.trim()).filter(Boolean);
+  const unknown = list.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`unknown phase(s): ${unknown.join(", ")}; choose from ${PHASES.join(", ")}`);
+  return new Set(list as Phase[]);
+}
+
 const program = new Command()
   .name("bench")
   .description("Benchmark submit throughput, dispatch latency and SSE delivery on Postgres and PGlite")
@@ -55,6 +65,7 @@ const program = new Command()
   .option("--cluster-sleep <ms>", "cluster row: how long each task's agent sleeps", int, 2000)
   .option("--no-peers", "skip graphile-worker and pg-boss")
   .option("--no-cluster", "skip the 3-vs-1 worker node row")
+  .option("--phases <list>", `run only these phases, comma-separated (${PHASES.join(", ")}); default all`, parsePhases)
   .option("--out <file>", "where to write the results", "bench/RESULTS.md")
   .option("--json <file>", "every measure as JSON", "bench/results.json");
 
@@ -86,9 +97,14 @@ async function main() {
     cluster: boolean;
     out: string;
     json: string;
+    phases?: Set<Phase>;
   }>();
   const root = process.cwd();
-  const config: RunConfig = { ...opts, adminUrl: process.env.TEST_DATABASE_URL || DEFAULT_ADMIN_URL };
+  const config: RunConfig & { wants: (phase: Phase) => boolean } = {
+    ...opts,
+    adminUrl: process.env.TEST_DATABASE_URL || DEFAULT_ADMIN_URL,
+    wants: (phase) => !opts.phases || opts.phases.has(phase),
+  };
   const began = Date.now();
   const loadAtStart = loadavg();
 
@@ -107,7 +123,7 @@ async function main() {
     build.remove();
   }
 
-  const peers = opts.peers && opts.only !== "pglite" ? await benchPeersPhase(config) : { results: [], errors: [] };
+  const peers = opts.peers && opts.only !== "pglite" && config.wants("peers") ? await benchPeersPhase(config) : { results: [], errors: [] };
 
   const machine = describeMachine(results, build.buildId, loadAtStart);
   say("");
@@ -118,7 +134,7 @@ async function main() {
   say(`\nWrote ${opts.out} and ${opts.json} (${((Date.now() - began) / 1000).toFixed(0)} s in all)`);
 }
 
-async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promise<KindResult> {
+async function benchKind(kind: Kind, config: RunConfig & { wants: (phase: Phase) => boolean }, nextDir: string): Promise<KindResult> {
   const label = kind === "postgres" ? "PostgreSQL" : "PGlite";
   const step = (line: string) => say(`[${label}] ${line}`);
   const result: KindResult = { kind, label, version: "", errors: [] };
@@ -159,7 +175,7 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       return child;
     };
 
-    await phase("throughput", async () => {
+    if (config.wants("throughput")) await phase("throughput", async () => {
       // Each server gets its own fresh database (PGlite allows one process per folder), same schema and seed.
       const extra = async (name: string) => {
         const other = await createBenchDatabase(kind, config.adminUrl);
@@ -190,7 +206,7 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
     });
     for (const other of extraDbs.splice(0)) await other.drop().catch(() => {});
 
-    if (config.diagnostics) {
+    if (config.diagnostics && config.wants("profile")) {
       await phase("CPU profile", async () => {
         const dir = path.join(db!.dataDir, "cpu-profile");
         step("diagnostic: CPU-profiling the production server (worker off) under the same load for 4 s …");
@@ -215,51 +231,60 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       step(`round trip from the bench: select 1 p50 ${ms(result.roundTrip.select.p50)}, one-row insert + commit p50 ${ms(result.roundTrip.commit.p50)} / p99 ${ms(result.roundTrip.commit.p99)}`);
     }
 
-    await phase("dispatch + SSE", async () => {
+    const serving = ["dispatch", "end-to-end", "first-load", "sse", "ws"] as const;
+    if (serving.some((p) => config.wants(p))) await phase("dispatch + SSE", async () => {
       step("starting the production server (worker on) …");
       const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" });
       const api = new Api(child.baseURL, seeded.token);
       step("dispatch warm-up: 50 tasks …");
       await submitWindowed(api, { count: 50, window: config.window, prompt: "say: bench warm-up", maxMs: 60_000 }, step);
-      step(`dispatch: ${config.tasks} tasks, ${config.window} unfinished at a time …`);
-      const run = await submitWindowed(api, { count: config.tasks, window: config.window, prompt: DISPATCH_PROMPT, maxMs: config.dispatchMax * 1000 }, step);
-      result.dispatchRun = run;
-      step(`dispatch: ${run.submitted} tasks finished in ${(run.wallMs / 1000).toFixed(1)} s${run.capped ? ` (stopped by the ${config.dispatchMax} s cap)` : ""}`);
-      step(`end to end: ${config.endToEnd} tasks submitted by ${config.connections} at once, run to completion …`);
-      result.endToEnd = await submitAndFinish(api, { count: config.endToEnd, producers: config.connections, prompt: "say: bench end to end" });
-      step(`end to end: ${result.endToEnd.perSecond.toFixed(1)} tasks/s${result.endToEnd.failed ? ` (${result.endToEnd.failed} failed)` : ""}`);
-      if (kind === "postgres") {
+      if (config.wants("dispatch")) {
+        step(`dispatch: ${config.tasks} tasks, ${config.window} unfinished at a time …`);
+        const run = await submitWindowed(api, { count: config.tasks, window: config.window, prompt: DISPATCH_PROMPT, maxMs: config.dispatchMax * 1000 }, step);
+        result.dispatchRun = run;
+        step(`dispatch: ${run.submitted} tasks finished in ${(run.wallMs / 1000).toFixed(1)} s${run.capped ? ` (stopped by the ${config.dispatchMax} s cap)` : ""}`);
+      }
+      if (config.wants("end-to-end")) {
+        step(`end to end: ${config.endToEnd} tasks submitted by ${config.connections} at once, run to completion …`);
+        result.endToEnd = await submitAndFinish(api, { count: config.endToEnd, producers: config.connections, prompt: "say: bench end to end" });
+        step(`end to end: ${result.endToEnd.perSecond.toFixed(1)} tasks/s${result.endToEnd.failed ? ` (${result.endToEnd.failed} failed)` : ""}`);
+      }
+      if (kind === "postgres" && config.wants("first-load")) {
         // Page weight does not depend on the database: measured once, on this server.
         const pages = await measureFirstLoad(child.baseURL, seeded, ["/", `/tasks/${(await api.submit("say: bench page")).task_id}`]);
         result.firstLoad = pages;
         step(`first-load JS (gzip): ${pages.map((p) => `${p.path} ${(p.gzipBytes / 1024).toFixed(0)} kB in ${p.scripts} scripts`).join(", ")}`);
       }
-      step(`SSE: ${config.watchers} watchers on one task …`);
-      const pid = child.servingPid();
-      const rssBefore = residentBytes(pid);
-      let rssMax = rssBefore;
-      const sampler = setInterval(() => (rssMax = Math.max(rssMax, residentBytes(pid))), 200);
-      try {
-        result.sse = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step);
-        step(`SSE: p50 ${ms(result.sse.all.p50)}, p99 ${ms(result.sse.all.p99)} over ${result.sse.all.n} deliveries; ${result.sse.complete}/${config.watchers} watchers got the full log`);
-      } catch (error) {
-        result.errors.push(`SSE: ${(error as Error).message}`);
-        step(`FAILED SSE: ${(error as Error).message}`);
-      } finally {
-        clearInterval(sampler);
+      if (config.wants("sse")) {
+        step(`SSE: ${config.watchers} watchers on one task …`);
+        const pid = child.servingPid();
+        const rssBefore = residentBytes(pid);
+        let rssMax = rssBefore;
+        const sampler = setInterval(() => (rssMax = Math.max(rssMax, residentBytes(pid))), 200);
+        try {
+          result.sse = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step);
+          step(`SSE: p50 ${ms(result.sse.all.p50)}, p99 ${ms(result.sse.all.p99)} over ${result.sse.all.n} deliveries; ${result.sse.complete}/${config.watchers} watchers got the full log`);
+        } catch (error) {
+          result.errors.push(`SSE: ${(error as Error).message}`);
+          step(`FAILED SSE: ${(error as Error).message}`);
+        } finally {
+          clearInterval(sampler);
+        }
+        result.sseRss = { beforeMb: rssBefore / 2 ** 20, maxMb: rssMax / 2 ** 20 };
+        step(`server RSS: ${result.sseRss.beforeMb.toFixed(0)} MB before the watchers, at most ${result.sseRss.maxMb.toFixed(0)} MB with ${config.watchers}`);
       }
-      result.sseRss = { beforeMb: rssBefore / 2 ** 20, maxMb: rssMax / 2 ** 20 };
-      step(`server RSS: ${result.sseRss.beforeMb.toFixed(0)} MB before the watchers, at most ${result.sseRss.maxMb.toFixed(0)} MB with ${config.watchers}`);
-      step(`WebSocket: ${config.watchers} subscribers (one socket each) on one task …`);
-      try {
-        result.ws = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step, "ws");
-        step(`WebSocket: p50 ${ms(result.ws.all.p50)}, p99 ${ms(result.ws.all.p99)} over ${result.ws.all.n} deliveries; ${result.ws.complete}/${config.watchers} subscribers got the full log`);
-      } catch (error) {
-        result.errors.push(`WebSocket: ${(error as Error).message}`);
-        step(`FAILED WebSocket: ${(error as Error).message}`);
+      if (config.wants("ws")) {
+        step(`WebSocket: ${config.watchers} subscribers (one socket each) on one task …`);
+        try {
+          result.ws = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step, "ws");
+          step(`WebSocket: p50 ${ms(result.ws.all.p50)}, p99 ${ms(result.ws.all.p99)} over ${result.ws.all.n} deliveries; ${result.ws.complete}/${config.watchers} subscribers got the full log`);
+        } catch (error) {
+          result.errors.push(`WebSocket: ${(error as Error).message}`);
+          step(`FAILED WebSocket: ${(error as Error).message}`);
+        }
       }
     });
-    await phase("remote node", async () => {
+    if (config.wants("remote")) await phase("remote node", async () => {
       step("starting the production server (worker off: tasks go to the remote node) …");
       const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "off" });
       const run = await measureRemote(new Api(child.baseURL, seeded.token), new Api(child.baseURL, seeded.adminToken), { tasks: Math.min(300, config.tasks), window: config.window, events: 20_000 }, step);
@@ -277,7 +302,7 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       step(`dispatch submit→RUNNING: p50 ${ms(result.dispatch.running.p50)}, p99 ${ms(result.dispatch.running.p99)} over ${samples.length} tasks (submit→PLANNING p50 ${ms(result.dispatch.planning.p50)})`);
     }
 
-    if (kind === "postgres" && config.diagnostics) {
+    if (kind === "postgres" && config.diagnostics && config.wants("nosync")) {
       const diagnostic: NonNullable<KindResult["noSync"]> = {};
       await phase("diagnostic (synchronous_commit=off)", async () => {
         await setSynchronousCommit(db!, false);
@@ -293,7 +318,7 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       result.noSync = diagnostic;
       step(`diagnostic: dispatch submit→RUNNING p50 ${ms(diagnostic.dispatch?.running.p50 ?? NaN)}, p99 ${ms(diagnostic.dispatch?.running.p99 ?? NaN)}; SSE p50 ${ms(diagnostic.sse?.all.p50 ?? NaN)}, p99 ${ms(diagnostic.sse?.all.p99 ?? NaN)}`);
     }
-    if (kind === "postgres") {
+    if (kind === "postgres" && config.wants("audit-query")) {
       await phase("audit query", async () => {
         const other = await createBenchDatabase(kind, config.adminUrl);
         extraDbs.push(other);
@@ -308,14 +333,14 @@ async function benchKind(kind: Kind, config: RunConfig, nextDir: string): Promis
       for (const other of extraDbs.splice(0)) await other.drop().catch(() => {});
     }
 
-    if (kind === "postgres") {
+    if (kind === "postgres" && config.wants("audit-writers")) {
       await phase("audit writers", async () => {
         step("audit writers: audited writes/s with 1, 2 and 4 writer processes (sealer running), then round 1's global lock …");
         result.auditWriters = await measureAuditWriters(config.adminUrl, { writers: [1, 2, 4], loops: 4, durationS: Math.min(config.duration, 5), logFile: log, locked: config.diagnostics }, step);
       });
     }
 
-    if (kind === "postgres" && config.cluster) {
+    if (kind === "postgres" && config.cluster && config.wants("cluster")) {
       await phase("cluster", async () => {
         const other = await createBenchDatabase(kind, config.adminUrl);
         extraDbs.push(other);
