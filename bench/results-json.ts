@@ -120,7 +120,9 @@ export function collectMeasures(run: BenchRun, config: RunConfig): Measure[] {
 }
 
 export function writeResultsJson(file: string, run: BenchRun, config: RunConfig, machine: Machine): void {
-  const { adminUrl: _adminUrl, ...settings } = config;
+  // The admin URL names this machine's database server; a subset run says which phases it ran.
+  const { adminUrl: _adminUrl, wants: _wants, phases, ...rest } = config as RunConfig & { wants?: unknown; phases?: Set<string> };
+  const settings = { ...rest, phases: phases ? [...phases] : "all" };
   const body = {
     generated: new Date().toISOString(),
     machine: machine.lines.map((l) => l.replace(/^- /, "")),
