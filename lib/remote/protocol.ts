@@ -83,7 +83,7 @@ export const nodeReject = z
 
 export const nodeEventBody = z
   .object({
-    type: z.enum(["output", "message", "tool_call", "tool_result", "progress", "usage", "error"]),
+    type: z.enum(["output", "message", "tool_call", "tool_result", "progress", "usage", "error", "output_lost"]),
     data: z.record(z.string(), z.unknown()),
   })
   .strict();

@@ -4,7 +4,15 @@ import type { AssignFrame, NodeTaskReport } from "../protocol";
 import type { AgentHost } from "./host";
 
 type Outgoing = NodeTaskReport;
+type EventBody = Extract<Outgoing, { type: "event" }>["event"];
 type StopReason = "cancelled" | "timeout" | "stopping" | "gone";
+
+/**
+ * Unacknowledged report bytes one run keeps while the portal is away. Past it, further events are
+ * dropped and counted, and one `output_lost` event says how many before the next report: a long
+ * outage costs the log some output, never the node its memory. Questions and the end are never dropped.
+ */
+export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
 
 export interface RunChannel {
   /** Send now if connected; reports stay in the run's buffer until acknowledged either way. */
@@ -22,7 +30,9 @@ export class NodeRun {
   readonly id: string;
   readonly attempt: number;
   private seq = 0;
-  private readonly outbox: Outgoing[] = [];
+  private readonly outbox: { frame: Outgoing; bytes: number }[] = [];
+  private outboxBytes = 0;
+  private dropped = 0;
   private readonly controller = new AbortController();
   private stopReason: StopReason | undefined;
   private waiting: { seq: number; resolve: (a: HumanAnswer) => void; reject: (e: Error) => void } | null = null;
@@ -35,6 +45,7 @@ export class NodeRun {
     private readonly assignment: AssignFrame,
     private readonly host: AgentHost,
     private readonly channel: RunChannel,
+    private readonly maxUnackedBytes = MAX_UNACKED_BYTES,
   ) {
     this.id = assignment.execution_id;
     this.attempt = assignment.attempt;
@@ -46,11 +57,11 @@ export class NodeRun {
 
   /** Reports not yet acknowledged, in order (sent again after a reconnect). */
   pending(): readonly Outgoing[] {
-    return this.outbox;
+    return this.outbox.map((o) => o.frame);
   }
 
   acknowledge(seq: number): void {
-    while (this.outbox.length > 0 && this.outbox[0].seq <= seq) this.outbox.shift();
+    while (this.outbox.length > 0 && this.outbox[0].frame.seq <= seq) this.outboxBytes -= this.outbox.shift()!.bytes;
     if (this.ended && this.outbox.length === 0) this.channel.finished(this);
   }
 
@@ -65,6 +76,7 @@ export class NodeRun {
   stop(reason: StopReason): void {
     if (reason === "gone") {
       this.outbox.length = 0;
+      this.outboxBytes = 0;
       this.ended = true;
     }
     if (this.stopReason) {
@@ -118,7 +130,7 @@ export class NodeRun {
         emit: (event) => {
           if (this.ended || this.stopReason === "gone") return;
           const { type, data } = toLogEvent(event);
-          this.report({ type: "event", execution_id: this.id, attempt: this.attempt, seq: ++this.seq, event: { type: type as "output", data: data ?? {} } });
+          this.reportEvent({ type: type as EventBody["type"], data: data ?? {} });
         },
         askHuman: (question) => this.askHuman(question),
         config: this.host.settings(a.agent_type),
@@ -134,6 +146,7 @@ export class NodeRun {
     const index = this.asked++;
     const replayed = this.assignment.replay_answers[index];
     if (replayed) return Promise.resolve({ ...(replayed.approved !== undefined ? { approved: replayed.approved } : {}), ...(replayed.text !== undefined ? { text: replayed.text } : {}), answeredBy: replayed.answered_by });
+    this.reportLoss();
     const seq = ++this.seq;
     return new Promise<HumanAnswer>((resolve, reject) => {
       this.waiting = { seq, resolve, reject };
@@ -149,6 +162,7 @@ export class NodeRun {
 
   private end(body: Pick<Extract<Outgoing, { type: "end" }>, "outcome" | "result" | "error">): void {
     if (this.ended) return;
+    this.reportLoss();
     this.report({ type: "end", execution_id: this.id, attempt: this.attempt, seq: ++this.seq, ...body });
     this.ended = true;
   }
@@ -159,8 +173,31 @@ export class NodeRun {
     this.channel.finished(this);
   }
 
-  private report(frame: Outgoing): void {
-    this.outbox.push(frame);
+  /** An agent event, unless the unacknowledged reports are already at their bound (then it is counted as lost). */
+  private reportEvent(event: EventBody): void {
+    const frame: Outgoing = { type: "event", execution_id: this.id, attempt: this.attempt, seq: this.seq + 1, event };
+    const bytes = JSON.stringify(frame).length;
+    if (this.outboxBytes + bytes > this.maxUnackedBytes) {
+      this.dropped++;
+      return;
+    }
+    this.reportLoss();
+    frame.seq = ++this.seq;
+    this.report(frame, bytes);
+  }
+
+  /** Say how many events were dropped since the last report, once there is room again. */
+  private reportLoss(): void {
+    if (this.dropped === 0) return;
+    const events = this.dropped;
+    this.dropped = 0;
+    const message = `${events} output event(s) were dropped on the node while the portal was unreachable and are missing before this point`;
+    this.report({ type: "event", execution_id: this.id, attempt: this.attempt, seq: ++this.seq, event: { type: "output_lost", data: { events, message } } });
+  }
+
+  private report(frame: Outgoing, bytes = JSON.stringify(frame).length): void {
+    this.outbox.push({ frame, bytes });
+    this.outboxBytes += bytes;
     this.channel.send(frame);
   }
 }
