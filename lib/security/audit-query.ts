@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, lt, lte, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../db/client";
-import { auditEvents, type SealedAuditEvent } from "../db/schema";
+import { auditEvents, type AuditEvent, type SealedAuditEvent } from "../db/schema";
 import { boundedDate, queryInt } from "../validation";
 
 export const MAX_AUDIT_PAGE = 1000;
@@ -67,18 +67,52 @@ function conditions(f: AuditFilter): (SQL | undefined)[] {
   ];
 }
 
-/** One page of events, keyset-paginated by seq (stable while the chain grows). */
-export async function listAuditEvents(db: DbOrTx, filter: AuditFilter, page: AuditPage) {
+/**
+ * A time window holding at most this many matching rows (after the cursor) is read whole from a
+ * (filter, occurred_at, seq) index and sorted by seq; a bigger one is walked in seq order.
+ */
+export const AUDIT_WINDOW_SORT_MAX = 20_000;
+
+/**
+ * One page of events, keyset-paginated by seq (stable while the chain grows).
+ *
+ * Without a time range every filter has a (filter…, seq) index, walked in seq order until the
+ * page is full. A time range is where that walk can be long — it starts at the newest (or
+ * oldest) seq and skips every row outside the window, and the planner cannot know how far the
+ * window is — so a page with from/to first collects the window's seqs (up to
+ * AUDIT_WINDOW_SORT_MAX + 1, from an index on occurred_at) and, if it got them all, takes the
+ * page's seqs from those: exact, and a small sort. A bigger window is walked in seq order over the
+ * index alone (occurred_at is in every seq-ordered index), then the page's rows are fetched.
+ */
+export async function listAuditEvents(db: DbOrTx, filter: AuditFilter, page: AuditPage, windowSortMax = AUDIT_WINDOW_SORT_MAX) {
   const after = page.cursor === undefined ? undefined : page.order === "asc" ? gt(auditEvents.seq, page.cursor) : lt(auditEvents.seq, page.cursor);
-  const rows = await db
-    .select()
-    .from(auditEvents)
-    .where(and(...conditions(filter), after))
-    .orderBy(page.order === "asc" ? asc(auditEvents.seq) : desc(auditEvents.seq))
-    .limit(page.limit + 1);
+  const where = and(...conditions(filter), after);
+  const bySeq = page.order === "asc" ? asc(auditEvents.seq) : desc(auditEvents.seq);
+  const take = page.limit + 1;
+  // The walk: the page's seqs from a seq-ordered index alone (occurred_at is in it), then their rows.
+  const walk = () => db.select().from(auditEvents).where(inArray(auditEvents.seq, db.select({ seq: auditEvents.seq }).from(auditEvents).where(where).orderBy(bySeq).limit(take))).orderBy(bySeq);
+  let rows: AuditEvent[];
+  if (filter.from || filter.to) rows = (await windowPage(db, where, page.order, take, windowSortMax)) ?? (await walk());
+  else rows = await db.select().from(auditEvents).where(where).orderBy(bySeq).limit(take);
   const more = rows.length > page.limit;
   const events = (rows.slice(0, page.limit) as SealedAuditEvent[]).map(auditEventJson);
   return { events, next_cursor: more ? String(events[events.length - 1]!.seq) : null };
+}
+
+/**
+ * A time window's page in one statement: the window's seqs (at most max + 1 of them) as a CTE,
+ * the page's rows among them, and the CTE's size; null when the window holds more than `max` rows.
+ */
+async function windowPage(db: DbOrTx, where: SQL | undefined, order: AuditPage["order"], take: number, max: number): Promise<AuditEvent[] | null> {
+  const window = db.$with("audit_window").as(db.select({ seq: auditEvents.seq }).from(auditEvents).where(where).limit(max + 1));
+  const rows = await db
+    .with(window)
+    .select({ ...getTableColumns(auditEvents), windowRows: sql<number>`(select count(*) from "audit_window")::int` })
+    .from(auditEvents)
+    .where(inArray(auditEvents.seq, db.select({ seq: window.seq }).from(window).orderBy(order === "asc" ? asc(window.seq) : desc(window.seq)).limit(take)))
+    .orderBy(order === "asc" ? asc(auditEvents.seq) : desc(auditEvents.seq));
+  if (rows.length > 0 && Number(rows[0]!.windowRows) > max) return null;
+  return rows;
 }
 
 /** Every matching event in seq order, a batch at a time (for exports). */
