@@ -1,12 +1,12 @@
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { mapRow, preparedQuery } from "../db/prepared";
 import { executionEvents, executions, type Execution, type ExecutionEvent, type NewExecution } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAudit, type AuditInput } from "../security/audit";
 import { CHANNELS } from "./channels";
-import { appendEvents, insertEventRows, notify } from "./event-log";
+import { appendEvents, notify } from "./event-log";
 import { ACTIVE_STATES, isTerminal } from "./lifecycle";
-import { announceWork } from "./queue";
 import { transitionTask } from "./transitions";
 
 // The commands that change a task from outside its worker. The engine owns `executions` and the
@@ -18,21 +18,57 @@ export type Actor = Pick<AuditInput, "actorUserId" | "sessionId" | "deviceId" | 
 export type NewTask = Pick<NewExecution, "id" | "userId" | "sessionId" | "devicePk" | "projectId" | "boardTaskId" | "retryOf" | "agentType" | "prompt" | "context" | "skills" | "timeoutMs" | "targetNodeId" | "targetLabels">;
 
 /**
- * Queue a task: the row, its first log entry (PENDING), the audit row and the queue wake-up in
- * one transaction, so a task is either fully enqueued or not there at all.
+ * Queue a task: the row, its first log entry (PENDING) with its NOTIFY, the (unsealed) audit row
+ * and the queue wake-up, in one statement, so a task is either fully enqueued or not there at all.
+ * The hot path of every submit: one prepared statement, one round trip, no Drizzle query building
+ * (data-modifying CTEs all run, whether or not the outer query reads them; the NOTIFYs are
+ * delivered on commit, events before queue). The rows are exactly those `insertEventRows`,
+ * `recordAudit` and `announceWork` write.
  */
 export async function enqueueTask(db: Database, task: NewTask, audit: Actor & { eventType: "task.submitted" | "task.retried"; details: Record<string, unknown> }): Promise<Execution> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(executions)
-      .values({ ...task, eventsCount: 1 })
-      .returning();
-    await insertEventRows(tx, row.id, 0, 1, [{ type: "state", state: "PENDING", data: { from: null, ...(task.retryOf ? { retry_of: task.retryOf } : {}) } }]);
-    await recordAudit(tx, { ...audit, action: audit.eventType, resourceType: "task", resourceId: row.id });
-    await announceWork(tx, row.id);
-    return row;
-  });
+  const firstEvent = { from: null, ...(task.retryOf ? { retry_of: task.retryOf } : {}) };
+  const [row] = await preparedQuery(db, ENQUEUE_SQL, [
+    task.id ?? null,
+    task.userId,
+    task.sessionId ?? null,
+    task.devicePk ?? null,
+    task.projectId ?? null,
+    task.boardTaskId ?? null,
+    task.retryOf ?? null,
+    task.agentType,
+    task.prompt,
+    JSON.stringify(task.context ?? {}),
+    JSON.stringify(task.skills ?? []),
+    task.timeoutMs ?? null,
+    task.targetNodeId ?? null,
+    JSON.stringify(task.targetLabels ?? []),
+    JSON.stringify(firstEvent),
+    new Date().toISOString(),
+    audit.eventType,
+    audit.actorUserId ?? null,
+    audit.sessionId ?? null,
+    audit.deviceId ?? null,
+    audit.ip ?? null,
+    // What recordAudit stores: plain JSON (undefined dropped).
+    JSON.stringify(audit.details ?? {}),
+    CHANNELS.events,
+    CHANNELS.queue,
+  ]);
+  return mapRow<Execution>(getTableColumns(executions), row!);
 }
+
+const ENQUEUE_SQL = `with task as (
+  insert into executions (id, user_id, session_id, device_pk, project_id, board_task_id, retry_of, agent_type, prompt, context, skills, timeout_ms, target_node_id, target_labels, events_count)
+  values (coalesce($1::uuid, gen_random_uuid()), $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::uuid, $8::text, $9::text, $10::jsonb, $11::jsonb, $12::integer, $13::uuid, $14::jsonb, 1)
+  returning *
+), first_event as (
+  insert into execution_events (execution_id, seq, attempt, type, state, data)
+  select id, 1, 0, 'state', 'PENDING', $15::jsonb from task
+), audit as (
+  insert into audit_events (occurred_at, event_type, actor_user_id, session_id, device_id, ip, resource_type, resource_id, action, outcome, details)
+  select $16::timestamptz, $17::text, $18::uuid, $19::uuid, $20::text, $21::text, 'task', id::text, $17::text, 'success', $22::jsonb from task
+)
+select task.*, pg_notify($23::text, task.id::text || ':1') as events_notice, pg_notify($24::text, task.id::text) as queue_notice from task`;
 
 /** Whether a task with this id exists (a client-chosen id must not collide). */
 export async function taskExists(db: Database, taskId: string): Promise<boolean> {

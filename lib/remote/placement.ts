@@ -16,7 +16,31 @@ export interface Placement {
 const LOCAL: Placement = { targetNodeId: null, targetLabels: [] };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function offers(node: RemoteNode, agentType: string): boolean {
+/** What placement needs of an approved, non-draining node. */
+export type PlacementCandidate = Pick<RemoteNode, "id" | "name" | "concurrency" | "agents" | "connectedTo" | "lastSeenAt">;
+
+const CANDIDATE_COLUMNS = {
+  id: remoteNodes.id,
+  name: remoteNodes.name,
+  concurrency: remoteNodes.concurrency,
+  agents: remoteNodes.agents,
+  connectedTo: remoteNodes.connectedTo,
+  lastSeenAt: remoteNodes.lastSeenAt,
+};
+
+/**
+ * The approved, non-draining nodes as `placeTask` wants them (`approved`), from one JSON column
+ * of a raw query (submit reads them with its other admission facts, see lib/runtime/submit.ts):
+ * `PLACEMENT_CANDIDATES_JSON` selects it.
+ */
+export const PLACEMENT_CANDIDATES_JSON = `coalesce((select json_agg(json_build_object('id', n.id, 'name', n.name, 'concurrency', n.concurrency, 'agents', n.agents, 'connectedTo', n.connected_to, 'lastSeenAt', n.last_seen_at)) from remote_nodes n where n.status = 'approved' and not n.draining), '[]'::json)`;
+
+export function candidatesFromJson(value: unknown): PlacementCandidate[] {
+  const rows = (typeof value === "string" ? JSON.parse(value) : value) as (Omit<PlacementCandidate, "lastSeenAt"> & { lastSeenAt: string | null })[];
+  return rows.map((n) => ({ ...n, lastSeenAt: n.lastSeenAt === null ? null : new Date(n.lastSeenAt) }));
+}
+
+function offers(node: Pick<RemoteNode, "agents">, agentType: string): boolean {
   return node.agents.some((a) => a.agent_type === agentType && a.available);
 }
 
@@ -26,7 +50,7 @@ function offers(node: RemoteNode, agentType: string): boolean {
  * them take it; without either, the portal's own workers run it when the agent is available here,
  * else the least busy online node offering the agent. The remote node itself never chooses.
  */
-export async function placeTask(db: Database, input: { adapter: AgentAdapter; node?: string; labels?: string[] }): Promise<Placement> {
+export async function placeTask(db: Database, input: { adapter: AgentAdapter; node?: string; labels?: string[]; approved?: PlacementCandidate[] }): Promise<Placement> {
   const agentType = input.adapter.type;
   const labels = [...new Set(input.labels ?? [])].sort();
   if (input.node) {
@@ -51,9 +75,8 @@ export async function placeTask(db: Database, input: { adapter: AgentAdapter; no
     if (!match) throw new AppError("validation_failed", `No approved node carries the labels ${labels.join(", ")}`, { labels });
     return { targetNodeId: null, targetLabels: labels };
   }
-  const candidates = (await db.select().from(remoteNodes).where(and(eq(remoteNodes.status, "approved"), eq(remoteNodes.draining, false)))).filter(
-    (node) => isOnline(node) && offers(node, agentType),
-  );
+  const approved = input.approved ?? (await db.select(CANDIDATE_COLUMNS).from(remoteNodes).where(and(eq(remoteNodes.status, "approved"), eq(remoteNodes.draining, false))));
+  const candidates = approved.filter((node) => isOnline(node) && offers(node, agentType));
   // No node could take it: the portal's workers do (or report the agent unavailable), as without remote nodes.
   if (candidates.length === 0 || (await availableHere(db, input.adapter))) return LOCAL;
   const load = await runningByNode(db);

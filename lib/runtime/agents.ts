@@ -15,13 +15,24 @@ export function ensureAgents(): void {
 
 /** The adapter for a submitted agent_type, or 422 naming the ones that exist. */
 export async function requireAgent(db: DbOrTx, agentType: string): Promise<AgentAdapter> {
+  const adapter = findAdapter(agentType);
+  const [config] = await db.select({ enabled: agentConfigs.enabled }).from(agentConfigs).where(eq(agentConfigs.agentType, adapter.type)).limit(1);
+  assertAgentEnabled(adapter, config?.enabled ?? null);
+  return adapter;
+}
+
+/** The registered adapter for an agent_type or alias (no database), or 422 naming the ones that exist. */
+export function findAdapter(agentType: string): AgentAdapter {
   ensureAgents();
   const adapter = findAgent(agentType);
   if (!adapter) {
     const known = registeredAgents().map((a) => a.type);
     throw new AppError("validation_failed", `Unknown agent_type "${agentType}"; known agent types: ${known.join(", ") || "none"}`, { agent_type: agentType, known });
   }
-  const [config] = await db.select({ enabled: agentConfigs.enabled }).from(agentConfigs).where(eq(agentConfigs.agentType, adapter.type)).limit(1);
-  if (config && !config.enabled) throw new AppError("validation_failed", `The agent "${adapter.type}" is disabled by an administrator`, { agent_type: adapter.type });
   return adapter;
+}
+
+/** 422 when an administrator disabled the agent (`enabled`: its agent_configs row's flag, null without a row). */
+export function assertAgentEnabled(adapter: AgentAdapter, enabled: boolean | null): void {
+  if (enabled === false) throw new AppError("validation_failed", `The agent "${adapter.type}" is disabled by an administrator`, { agent_type: adapter.type });
 }

@@ -1,13 +1,14 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, DbOrTx } from "../db/client";
-import { apiTokens, users } from "../db/schema";
+import { preparedQuery, timestampOf, type RawRow } from "../db/prepared";
+import { apiTokens } from "../db/schema";
 import { AppError } from "../errors";
 import { actorOf, recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
-import { callerColumns, type CallerRow } from "./caller-row";
+import { CALLER_GRANTS_JSON, callerFromRaw, type CallerRow } from "./caller-row";
 import { announceCredentialsChanged } from "./credential-notices";
 import { lockUserQuotas, quotaExceeded } from "./quotas";
 import { hashSecret, newSecret } from "./tokens";
@@ -127,13 +128,10 @@ export type TokenCheck = { ok: true; tokenId: string; userId: string; user: Call
 
 /** Resolve a presented `ccl_pat_…` secret. Touches last_used_at at most once a minute. */
 export async function resolveApiToken(db: Database, secret: string): Promise<TokenCheck> {
-  const [token] = await db
-    .select({ id: apiTokens.id, userId: apiTokens.userId, expiresAt: apiTokens.expiresAt, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt, disabledAt: users.disabledAt, user: callerColumns })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(eq(apiTokens.tokenHash, hashSecret(secret)))
-    .limit(1);
-  if (!token) return { ok: false, reason: "The API token is not valid" };
+  // Every authenticated request's first statement: prepared, one round trip (see preparedQuery).
+  const [raw] = await preparedQuery(db, RESOLVE_TOKEN_SQL, [hashSecret(secret)]);
+  if (!raw) return { ok: false, reason: "The API token is not valid" };
+  const token = tokenFromRow(raw);
   if (token.revokedAt) return { ok: false, reason: "The API token has been revoked" };
   const at = now();
   if (token.expiresAt && token.expiresAt <= at) return { ok: false, reason: "The API token has expired" };
@@ -147,6 +145,23 @@ export async function resolveApiToken(db: Database, secret: string): Promise<Tok
       .where(and(eq(apiTokens.id, token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, threshold))));
   }
   return { ok: true, tokenId: token.id, userId: token.userId, user: token.user };
+}
+
+const RESOLVE_TOKEN_SQL = `select t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at, u.email, u.name, u.role, u.disabled_at,
+  ${CALLER_GRANTS_JSON} as grants
+  from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1::text limit 1`;
+
+function tokenFromRow(row: RawRow) {
+  const disabledAt = timestampOf(row.disabled_at);
+  return {
+    id: row.id as string,
+    userId: row.user_id as string,
+    expiresAt: timestampOf(row.expires_at),
+    revokedAt: timestampOf(row.revoked_at),
+    lastUsedAt: timestampOf(row.last_used_at),
+    disabledAt,
+    user: callerFromRaw(row.user_id as string, row, disabledAt),
+  };
 }
 
 function auditFor(ctx: AuthContext, eventType: "token.created" | "token.revoked", tokenId: string, details: Record<string, unknown>) {

@@ -16,6 +16,15 @@ export const callerColumns = {
   grants: sql<string[]>`coalesce((select json_agg(${userPermissionGrants.permission}) from ${userPermissionGrants} where ${userPermissionGrants.userId} = ${users.id}), '[]'::json)`,
 };
 
+/** The same grants as `callerColumns`, for raw SQL selecting from `users u`. */
+export const CALLER_GRANTS_JSON = `coalesce((select json_agg(g.permission) from user_permission_grants g where g.user_id = u.id), '[]'::json)`;
+
+/** A CallerRow from a raw row with the user's email, name, role and `grants` (CALLER_GRANTS_JSON). */
+export function callerFromRaw(id: string, row: Record<string, unknown>, disabledAt: Date | null): CallerRow {
+  const grants = typeof row.grants === "string" ? (JSON.parse(row.grants) as string[]) : (row.grants as string[]);
+  return { id, email: row.email as string, name: (row.name as string | null) ?? null, role: row.role as CallerRow["role"], disabledAt, grants };
+}
+
 export interface CallerRow {
   id: string;
   email: string;

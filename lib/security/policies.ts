@@ -23,7 +23,7 @@ export function decide(rules: Pick<AccessPolicy, "subjectType" | "subjectRole" |
   return allows.length === 0 || allows.some(matches);
 }
 
-type Rule = Pick<AccessPolicy, "kind" | "target" | "subjectType" | "subjectRole" | "subjectUserId" | "effect">;
+export type Rule = Pick<AccessPolicy, "kind" | "target" | "subjectType" | "subjectRole" | "subjectUserId" | "effect">;
 
 /** An agent or skill as policies see it: its canonical name and any aliases a rule may have been stored under. */
 export interface PolicySubject {
@@ -61,9 +61,13 @@ export async function agentRefusals(db: DbOrTx, ctx: AuthContext, agents: readon
   return result;
 }
 
-/** Throws 403 (and audits permission.denied) if a policy forbids the caller this agent or any of these skills. */
-export async function assertPolicies(db: DbOrTx, ctx: AuthContext, input: { agentType: string; agentAliases?: readonly string[]; skills?: string[] }): Promise<void> {
-  const rules = await loadRules(db);
+/**
+ * Throws 403 (and audits permission.denied) if a policy forbids the caller this agent or any of
+ * these skills. `rules`: every policy row, when the caller already read them (submit reads them
+ * with its other admission facts in one statement); otherwise they are read here.
+ */
+export async function assertPolicies(db: DbOrTx, ctx: AuthContext, input: { agentType: string; agentAliases?: readonly string[]; skills?: string[] }, rules?: Rule[]): Promise<void> {
+  rules ??= await loadRules(db);
   const denied = !decide(rulesFor(rules, "agent", { name: input.agentType, aliases: input.agentAliases }), ctx)
     ? { kind: "agent" as const, target: input.agentType }
     : (input.skills ?? []).filter((s) => !decide(rulesFor(rules, "skill", { name: s }), ctx)).map((s) => ({ kind: "skill" as const, target: s }))[0];
