@@ -33,7 +33,7 @@ describe("buildOpenApiDocument", () => {
     ]);
     expect(params[0].schema).toEqual({ type: "string", format: "uuid" });
     expect(params[1].schema).toMatchObject({ type: "string", format: "date-time" });
-    expect(Object.keys(get.responses as object)).toEqual(["200", "400", "401", "403", "404"]);
+    expect(Object.keys(get.responses as object)).toEqual(["200", "400", "401", "403", "404", "503"]);
     expect(get).toMatchObject({ operationId: "thingsGet", "x-operation": "things.get", "x-permission": "project:read", "x-scope": "own", "x-audit": ["resource.accessed"] });
   });
 
@@ -43,7 +43,7 @@ describe("buildOpenApiDocument", () => {
     };
     const del = doc.paths["/api/x"].delete;
     expect(del.security).toEqual([]);
-    expect(Object.keys(del.responses as object)).toEqual(["204"]);
+    expect(Object.keys(del.responses as object)).toEqual(["204", "503"]);
   });
 
   it("refuses a registry that lists one method and path twice", () => {

@@ -35,7 +35,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: "Body is not application/json",
   422: "The body failed validation; details.issues names the fields",
   429: "Rate limited; retry after the Retry-After header",
-  503: "Temporarily unavailable",
+  503: "Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header",
 };
 
 const ERROR_REF = { $ref: "#/components/schemas/Error" };
@@ -84,6 +84,8 @@ function errorStatuses(op: Operation): number[] {
   if (op.access !== "public") statuses.add(401);
   if (op.access !== "public" && op.access !== "signed-in") statuses.add(403);
   if (op.params) statuses.add(404);
+  // Every operation reads or writes the database: while it is unreachable the answer is 503 `unavailable`.
+  statuses.add(503);
   return [...statuses].sort((a, b) => a - b);
 }
 

@@ -1820,6 +1820,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountBrowserSessionsRevoke: {
@@ -1876,6 +1885,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountDevicesList: {
@@ -1919,6 +1937,15 @@ export interface operations {
             };
             /** @description No valid credentials (session cookie, API token or runtime session token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2038,6 +2065,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountDevicesRevoke: {
@@ -2117,6 +2153,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountNotificationsGet: {
@@ -2158,6 +2203,15 @@ export interface operations {
             };
             /** @description No valid credentials (session cookie, API token or runtime session token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2249,6 +2303,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountTelegramUnlink: {
@@ -2278,6 +2341,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2321,6 +2393,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2403,6 +2484,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountSessionsList: {
@@ -2467,6 +2557,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountSignOutEverywhere: {
@@ -2501,6 +2600,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2557,6 +2665,15 @@ export interface operations {
             };
             /** @description No valid credentials (session cookie, API token or runtime session token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2654,6 +2771,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     accountTokensRevoke: {
@@ -2728,6 +2854,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminAgentsList: {
@@ -2788,6 +2923,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2874,6 +3018,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2988,6 +3141,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminAgentsModels: {
@@ -3056,7 +3218,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Temporarily unavailable */
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3130,6 +3292,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3217,6 +3388,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminDevicesRevoke: {
@@ -3297,6 +3477,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminInvitesList: {
@@ -3344,6 +3533,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3446,6 +3644,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminInvitesWithdraw: {
@@ -3520,6 +3727,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminNotificationsGet: {
@@ -3558,6 +3774,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3637,6 +3862,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminPoliciesList: {
@@ -3697,6 +3931,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3800,6 +4043,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminPoliciesDelete: {
@@ -3849,6 +4101,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3945,6 +4206,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminSessionsList: {
@@ -4019,6 +4289,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminTokensList: {
@@ -4078,6 +4357,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4159,6 +4447,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminUsersList: {
@@ -4222,6 +4519,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4322,6 +4628,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminUsersGet: {
@@ -4390,6 +4705,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4499,6 +4823,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminGrantsAdd: {
@@ -4590,6 +4923,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     adminGrantsRemove: {
@@ -4659,6 +5001,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4754,6 +5105,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     agentsAvailable: {
@@ -4805,6 +5165,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     agentsTypes: {
@@ -4844,6 +5213,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4916,6 +5294,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auditCheckpoint: {
@@ -4958,6 +5345,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5048,6 +5444,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auditExport: {
@@ -5098,6 +5503,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5190,6 +5604,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auditUserActivity: {
@@ -5275,6 +5698,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auditVerify: {
@@ -5342,6 +5774,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     systemHealth: {
@@ -5377,7 +5818,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Temporarily unavailable */
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5480,6 +5921,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     systemOpenapi: {
@@ -5500,6 +5950,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5560,6 +6019,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5644,6 +6112,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5758,6 +6235,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     projectsGet: {
@@ -5847,6 +6333,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     projectsDelete: {
@@ -5896,6 +6391,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6010,6 +6514,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     projectsRepositoryGet: {
@@ -6071,6 +6584,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6172,6 +6694,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     agentsList: {
@@ -6220,6 +6751,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6289,6 +6829,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6383,6 +6932,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     nodesApprove: {
@@ -6463,6 +7021,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6573,6 +7140,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     nodesRevoke: {
@@ -6661,6 +7237,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     nodesEnrolmentsCreate: {
@@ -6738,6 +7323,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     nodesProtocol: {
@@ -6758,6 +7352,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -6817,6 +7420,15 @@ export interface operations {
             };
             /** @description No valid credentials (session cookie, API token or runtime session token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6918,6 +7530,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessionsGet: {
@@ -6989,6 +7610,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sessionsEnd: {
@@ -7029,6 +7659,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7102,6 +7741,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     memoryClear: {
@@ -7167,6 +7815,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     memoryGet: {
@@ -7216,6 +7873,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7321,6 +7987,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     memoryDelete: {
@@ -7387,6 +8062,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     skillsList: {
@@ -7436,6 +8120,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7574,6 +8267,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     skillsGet: {
@@ -7659,6 +8361,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     skillsDelete: {
@@ -7717,6 +8428,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7817,6 +8537,15 @@ export interface operations {
             };
             /** @description The body failed validation; details.issues names the fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7939,6 +8668,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasksGet: {
@@ -8052,6 +8790,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasksCancel: {
@@ -8130,6 +8877,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8244,6 +9000,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasksEvents: {
@@ -8317,6 +9082,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8463,6 +9237,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasksPullRequest: {
@@ -8557,6 +9340,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8701,6 +9493,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasksState: {
@@ -8776,6 +9577,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasksStream: {
@@ -8829,6 +9639,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8985,6 +9804,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasksSummary: {
@@ -9049,6 +9877,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9133,6 +9970,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9244,6 +10090,15 @@ export interface operations {
             };
             /** @description The caller lacks the permission (audited as permission.denied) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9378,6 +10233,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     boardTasksGet: {
@@ -9504,6 +10368,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     boardTasksDelete: {
@@ -9553,6 +10426,15 @@ export interface operations {
             };
             /** @description Not found, or not the caller's to see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9685,6 +10567,15 @@ export interface operations {
             };
             /** @description The body failed validation; details.issues names the fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9826,6 +10717,15 @@ export interface operations {
             };
             /** @description The body failed validation; details.issues names the fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10017,6 +10917,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (the database is unreachable, or the node is shedding large bodies): retry after the Retry-After header */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
