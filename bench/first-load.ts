@@ -5,7 +5,9 @@ import { gzipSync } from "node:zlib";
  * (a cookie jar of our own), load the page's HTML, and add up every script it references
  * (`<script src>` and `<link rel="preload"|"modulepreload" as="script">`), each gzipped at level 9 as a
  * production server or CDN would serve it. Chunks loaded later (next/dynamic, React.lazy) are not in
- * the HTML and so not counted: that is the point of loading the chart library lazily.
+ * the HTML and so not counted: that is the point of loading the chart library lazily. Nor are
+ * `<script nomodule>` (Next's legacy polyfills, about 38 kB gzip): a browser that runs ES modules —
+ * every browser React 19 supports — skips them without fetching.
  */
 export interface FirstLoad {
   path: string;
@@ -42,10 +44,13 @@ class Browser {
   }
 }
 
-/** Every script a page's HTML makes the browser load before it runs (not the lazily imported ones). */
+/** Every script a page's HTML makes the browser load before it runs (not the lazily imported ones, not `nomodule` ones). */
 export function scriptUrls(html: string): string[] {
   const urls = new Set<string>();
-  for (const m of html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)) urls.add(m[1]);
+  for (const m of html.matchAll(/<script\b[^>]*>/g)) {
+    const src = /\bsrc="([^"]+)"/.exec(m[0]);
+    if (src && !/\bnomodule\b/i.test(m[0])) urls.add(src[1]);
+  }
   for (const m of html.matchAll(/<link\b[^>]*>/g)) {
     const tag = m[0];
     if (/\bas="script"/.test(tag) || /\brel="modulepreload"/.test(tag)) {

@@ -27,7 +27,7 @@ describe("bench measures", () => {
 });
 
 describe("first-load scripts", () => {
-  it("counts script tags and script preloads once each, not inline scripts or stylesheets", () => {
+  it("counts script tags and script preloads once each, not inline scripts, stylesheets or nomodule scripts", () => {
     const html = `<html><head>
       <link rel="stylesheet" href="/_next/static/css/a.css"/>
       <link rel="preload" as="script" fetchPriority="low" href="/_next/static/chunks/webpack.js"/>
@@ -35,6 +35,7 @@ describe("first-load scripts", () => {
       <script src="/_next/static/chunks/webpack.js" async=""></script>
       <link rel="modulepreload" href="/_next/static/chunks/page.js?v=1&amp;x=2"/>
       <script>self.__next_f.push([1,"data"])</script>
+      <script src="/_next/static/chunks/polyfills.js" noModule=""></script>
     </head></html>`;
     expect(scriptUrls(html).sort()).toEqual(["/_next/static/chunks/main.js", "/_next/static/chunks/page.js?v=1&x=2", "/_next/static/chunks/webpack.js"]);
   });
