@@ -8,6 +8,9 @@ const nextConfig: NextConfig = {
   // `npm test` type-checks the whole project as its own step; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
+  // `ANALYZE=1 next build` writes a separate build with browser source maps for
+  // `npx tsx scripts/bundle-breakdown.ts` (bytes of each page's first-load JavaScript by package).
+  ...(process.env.ANALYZE === "1" ? { distDir: ".next-analyze", productionBrowserSourceMaps: true } : {}),
   // Anti-framing and basic security headers on every page and asset (lib/transport/http/headers.ts).
   async headers() {
     return [{ source: "/:path*", headers: Object.entries(PAGE_SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }];
