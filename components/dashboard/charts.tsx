@@ -1,7 +1,7 @@
 "use client";
 
+// recharts is most of the dashboard's JavaScript: this module is loaded lazily, through ./lazy-charts.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatDuration } from "@/lib/client/format";
 import type { AgentStats, HourBucket } from "@/lib/client/dashboard-stats";
 
 export function TasksPerHourChart({ data }: { data: HourBucket[] }) {
@@ -23,43 +23,19 @@ export function TasksPerHourChart({ data }: { data: HourBucket[] }) {
   );
 }
 
-export function AgentSuccessChart({ data }: { data: AgentStats[] }) {
+/** The agents' success-rate bars (the table of figures beside it is in ./agent-stats). */
+export function AgentSuccessBars({ data }: { data: AgentStats[] }) {
   return (
-    <div className="space-y-3" data-testid="chart-agents">
-      <div className="h-48" role="img" aria-label="Success rate per agent">
-        <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" horizontal={false} stroke="#e2e8f0" />
-            <XAxis type="number" domain={[0, 100]} unit="%" tick={{ fontSize: 11, fill: "#64748b" }} />
-            <YAxis type="category" dataKey="agent_type" width={90} tick={{ fontSize: 11, fill: "#334155" }} />
-            <Tooltip formatter={(v) => `${v}%`} />
-            <Bar dataKey="success_rate" fill="#2563eb" name="Success rate" radius={[0, 3, 3, 0]} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </div>
-      <table className="w-full text-sm">
-        <caption className="sr-only">Success rate and median duration per agent</caption>
-        <thead>
-          <tr className="text-left text-xs uppercase tracking-wide text-slate-500">
-            <th className="py-1 font-semibold">Agent</th>
-            <th className="py-1 text-right font-semibold">Finished</th>
-            <th className="py-1 text-right font-semibold">Success</th>
-            <th className="py-1 text-right font-semibold">Median time</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {data.map((a) => (
-            <tr key={a.agent_type} data-testid="agent-stats-row">
-              <td className="py-1.5">
-                <code className="text-xs">{a.agent_type}</code>
-              </td>
-              <td className="py-1.5 text-right">{a.finished}</td>
-              <td className="py-1.5 text-right">{a.success_rate === null ? "—" : `${a.success_rate}%`}</td>
-              <td className="py-1.5 text-right">{formatDuration(a.median_duration)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="h-48" role="img" aria-label="Success rate per agent">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" horizontal={false} stroke="#e2e8f0" />
+          <XAxis type="number" domain={[0, 100]} unit="%" tick={{ fontSize: 11, fill: "#64748b" }} />
+          <YAxis type="category" dataKey="agent_type" width={90} tick={{ fontSize: 11, fill: "#334155" }} />
+          <Tooltip formatter={(v) => `${v}%`} />
+          <Bar dataKey="success_rate" fill="#2563eb" name="Success rate" radius={[0, 3, 3, 0]} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Card, CardHeader } from "@/components/ui/card";
 import { QueryState } from "@/components/ui/query-state";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -12,7 +12,7 @@ import { useResourceActivityFeed } from "@/lib/client/hooks/use-activity";
 import { useTaskSummaryQuery } from "@/lib/client/hooks/use-dashboard";
 import { useLiveTaskList } from "@/lib/client/hooks/use-live-tasks";
 import { TASK_STATES, useTaskPageQuery, type Task } from "@/lib/client/hooks/use-tasks";
-import { AgentSuccessChart, TasksPerHourChart } from "./charts";
+import { AgentSuccessChart, preloadCharts, TasksPerHourChart } from "./lazy-charts";
 
 export interface DashboardViewer {
   userId: string;
@@ -23,6 +23,8 @@ export interface DashboardViewer {
 
 export function Dashboard({ viewer }: { viewer: DashboardViewer }) {
   const recent = useTaskSummaryQuery(viewer.seesAll);
+  // The chart library is fetched while the summary loads, not after it.
+  useEffect(preloadCharts, []);
   // Over the WebSocket, state changes of the listed tasks refresh the panels at once; the poll only finds new tasks.
   const [live, setLive] = useState(false);
   const active = useTaskPageQuery({ state: "PENDING,PLANNING,RUNNING,WAITING", all: viewer.seesAll, limit: 20 }, live ? 10_000 : 3_000);
