@@ -7,7 +7,7 @@ import type { TaskEvent } from "@/lib/client/hooks/use-tasks";
 import { toBlocks, type OutputBlock } from "@/lib/client/output/blocks";
 import { logToJsonl, logToText } from "@/lib/client/output/export";
 import { EventLine } from "./output/event-line";
-import { Markdown } from "./output/markdown";
+import { Markdown, preloadMarkdown } from "./output/markdown";
 import { ToolCard } from "./output/tool-card";
 import { useLogSearch } from "./output/use-log-search";
 
@@ -53,6 +53,8 @@ export function EventLog({ events, live, taskId }: { events: TaskEvent[]; live: 
   const search = useLogSearch(ref, events.length);
   const text = useMemo(() => logToText(events), [events]);
   const searching = search.query.length > 0;
+  // The markdown renderer is fetched while the events load, not when the first agent text arrives.
+  useEffect(() => void preloadMarkdown().catch(() => undefined), []);
   useEffect(() => {
     const el = ref.current;
     if (el && pinned.current && !searching) el.scrollTop = el.scrollHeight;

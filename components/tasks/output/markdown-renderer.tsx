@@ -1,6 +1,5 @@
 "use client";
 
-import { memo } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { CodeBlock } from "./code-block";
@@ -28,16 +27,15 @@ const components: Components = {
 };
 
 /**
- * Agent text as GitHub-flavoured markdown. Raw HTML in the text is shown as text, never parsed
+ * Agent text as GitHub-flavoured markdown (loaded lazily through ./markdown: react-markdown and
+ * remark-gfm are about a third of the task page's own JavaScript). Raw HTML in the text is shown as text, never parsed
  * (react-markdown escapes it; no rehype-raw), and links go through react-markdown's URL filter
  * (no javascript: URLs). Half-written markdown while streaming renders as far as it goes.
  */
-export const Markdown = memo(function Markdown({ text }: { text: string }) {
+export function MarkdownRenderer({ text }: { text: string }) {
   return (
-    <div className="md" data-testid="output-markdown">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
-        {text}
-      </ReactMarkdown>
-    </div>
+    <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
+      {text}
+    </ReactMarkdown>
   );
-});
+}
