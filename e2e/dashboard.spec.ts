@@ -20,8 +20,10 @@ test("the dashboard shows counts, the running and waiting tasks live, charts and
   await expect.poll(async () => Number((await page.getByTestId("count-COMPLETED").textContent())?.replace(/\D/g, ""))).toBeGreaterThanOrEqual(1);
   await expect.poll(async () => Number((await page.getByTestId("count-FAILED").textContent())?.replace(/\D/g, ""))).toBeGreaterThanOrEqual(1);
   // The chart library loads lazily: a placeholder first, then both charts draw.
-  await expect(page.getByTestId("chart-tasks-per-hour").locator("svg.recharts-surface")).toBeVisible();
-  await expect(page.getByTestId("chart-agents").locator("svg.recharts-surface")).toBeVisible();
+  for (const chart of ["chart-tasks-per-hour", "chart-agents"]) {
+    await expect(page.getByTestId(chart).locator(".recharts-wrapper")).toBeVisible();
+    await expect(page.getByTestId(chart).locator(".recharts-bar-rectangle").first()).toBeAttached();
+  }
   await expect(page.getByTestId("chart-loading")).toHaveCount(0);
   await expect(page.getByTestId("agent-stats-row").filter({ hasText: "test-echo" })).toBeVisible();
   await expect(page.getByTestId("activity-list")).toContainText("task.submitted");

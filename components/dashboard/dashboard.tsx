@@ -12,7 +12,7 @@ import { useResourceActivityFeed } from "@/lib/client/hooks/use-activity";
 import { useTaskSummaryQuery } from "@/lib/client/hooks/use-dashboard";
 import { useLiveTaskList } from "@/lib/client/hooks/use-live-tasks";
 import { TASK_STATES, useTaskPageQuery, type Task } from "@/lib/client/hooks/use-tasks";
-import { AgentSuccessChart, preloadCharts, TasksPerHourChart } from "./lazy-charts";
+import { AgentSuccessChart, ChartPlaceholder, preloadCharts, TasksPerHourChart } from "./lazy-charts";
 
 export interface DashboardViewer {
   userId: string;
@@ -82,7 +82,7 @@ export function Dashboard({ viewer }: { viewer: DashboardViewer }) {
         <Card>
           <CardHeader title="Finished tasks per hour" description="Last 24 hours, by final state." />
           <div className="p-4">
-            <QueryState query={recent} testId="chart-hours" rows={4}>
+            <QueryState query={recent} testId="chart-hours" loading={<ChartPlaceholder className="h-64" />}>
               {stats ? <TasksPerHourChart data={stats.perHour} /> : null}
             </QueryState>
           </div>

@@ -14,7 +14,8 @@ import type { AgentStats, HourBucket } from "@/lib/client/dashboard-stats";
 const loadCharts = () => import("./charts");
 export const preloadCharts = () => void loadCharts().catch(() => undefined);
 
-function ChartPlaceholder({ className }: { className: string }) {
+/** A chart-sized grey block (give it the chart's height class). */
+export function ChartPlaceholder({ className }: { className: string }) {
   return (
     <div className={className} role="status" aria-label="Loading chart" data-testid="chart-loading">
       <Skeleton className="h-full w-full" />

@@ -25,6 +25,7 @@ export function QueryState({
   children,
   testId,
   rows = 4,
+  loading,
 }: {
   query: QueryLike;
   isEmpty?: boolean;
@@ -32,8 +33,10 @@ export function QueryState({
   children: ReactNode;
   testId: string;
   rows?: number;
+  /** What stands in while loading, when it should have the content's size (default: `rows` grey rows). */
+  loading?: ReactNode;
 }) {
-  if (query.isPending) return <SkeletonRows rows={rows} testId={`${testId}-loading`} />;
+  if (query.isPending) return loading ?? <SkeletonRows rows={rows} testId={`${testId}-loading`} />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => query.refetch()} testId={`${testId}-error`} />;
   if (isEmpty && empty)
     return (
