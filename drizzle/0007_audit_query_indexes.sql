@@ -3,6 +3,9 @@
 -- UPDATE adds the row to the rest. occurred_at is carried in each (filter, seq) index so a time
 -- window is checked inside the index. Hand-written: INCLUDE ("occurred_at") on the unique seq
 -- index (uniqueness stays on seq alone; drizzle's schema cannot express INCLUDE).
+-- Building them on a large trail can outlast the app's 30 s statement_timeout: lifted for this
+-- transaction. Audited writes wait (lock_timeout) while the indexes build.
+SET LOCAL statement_timeout = 0;--> statement-breakpoint
 DROP INDEX "audit_events_seq_idx";--> statement-breakpoint
 DROP INDEX "audit_events_actor_idx";--> statement-breakpoint
 DROP INDEX "audit_events_session_idx";--> statement-breakpoint
