@@ -9,6 +9,7 @@ import { authorize } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { CALLER_GRANTS_JSON, callerFromRaw, type CallerRow } from "./caller-row";
+import type { CachedCredential, CredentialCache } from "./auth-cache";
 import { announceCredentialsChanged } from "./credential-notices";
 import { lockUserQuotas, quotaExceeded } from "./quotas";
 import { hashSecret, newSecret } from "./tokens";
@@ -126,25 +127,43 @@ export async function revokeApiToken(db: Database, ctx: AuthContext, tokenId: st
 
 export type TokenCheck = { ok: true; tokenId: string; userId: string; user: CallerRow } | { ok: false; reason: string };
 
-/** Resolve a presented `ccl_pat_…` secret. Touches last_used_at at most once a minute. */
-export async function resolveApiToken(db: Database, secret: string): Promise<TokenCheck> {
+/**
+ * Resolve a presented `ccl_pat_…` secret. Touches last_used_at at most once a minute. With a
+ * cache (the HTTP API's), an accepted token is remembered (see auth-cache.ts); a remembered one
+ * is still refused the moment it expires.
+ */
+export async function resolveApiToken(db: Database, secret: string, cache?: CredentialCache<CachedCredential>): Promise<TokenCheck> {
+  const hash = hashSecret(secret);
+  const remembered = cache?.get(hash);
+  if (remembered?.kind === "api_token" && !(remembered.expiresAt && remembered.expiresAt <= now())) {
+    const lastUsedAt = await touchLastUsed(db, remembered.tokenId, remembered.lastUsedAt);
+    if (lastUsedAt !== remembered.lastUsedAt) cache!.update(hash, { ...remembered, lastUsedAt });
+    return { ok: true, tokenId: remembered.tokenId, userId: remembered.userId, user: remembered.user };
+  }
+  const ticket = cache?.ticket();
   // Every authenticated request's first statement: prepared, one round trip (see preparedQuery).
-  const [raw] = await preparedQuery(db, RESOLVE_TOKEN_SQL, [hashSecret(secret)]);
+  const [raw] = await preparedQuery(db, RESOLVE_TOKEN_SQL, [hash]);
   if (!raw) return { ok: false, reason: "The API token is not valid" };
   const token = tokenFromRow(raw);
   if (token.revokedAt) return { ok: false, reason: "The API token has been revoked" };
-  const at = now();
-  if (token.expiresAt && token.expiresAt <= at) return { ok: false, reason: "The API token has expired" };
+  if (token.expiresAt && token.expiresAt <= now()) return { ok: false, reason: "The API token has expired" };
   if (token.disabledAt) return { ok: false, reason: "The account that owns this token is disabled" };
-  if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
-    const threshold = new Date(at.getTime() - LAST_USED_GRANULARITY_MS);
-    // The WHERE makes concurrent requests write it once rather than each.
-    await db
-      .update(apiTokens)
-      .set({ lastUsedAt: at })
-      .where(and(eq(apiTokens.id, token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, threshold))));
-  }
+  const lastUsedAt = await touchLastUsed(db, token.id, token.lastUsedAt);
+  if (ticket) cache!.store(ticket, hash, { kind: "api_token", tokenId: token.id, userId: token.userId, user: token.user, expiresAt: token.expiresAt, lastUsedAt });
   return { ok: true, tokenId: token.id, userId: token.userId, user: token.user };
+}
+
+/** Write last_used_at when it is a minute old or more; returns what it is now. */
+async function touchLastUsed(db: Database, tokenId: string, lastUsedAt: Date | null): Promise<Date | null> {
+  const at = now();
+  if (lastUsedAt && at.getTime() - lastUsedAt.getTime() < LAST_USED_GRANULARITY_MS) return lastUsedAt;
+  const threshold = new Date(at.getTime() - LAST_USED_GRANULARITY_MS);
+  // The WHERE makes concurrent requests write it once rather than each.
+  await db
+    .update(apiTokens)
+    .set({ lastUsedAt: at })
+    .where(and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, threshold))));
+  return at;
 }
 
 const RESOLVE_TOKEN_SQL = `select t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at, u.email, u.name, u.role, u.disabled_at,

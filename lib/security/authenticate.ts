@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { userPermissionGrants, users } from "../db/schema";
 import { API_TOKEN_PREFIX, resolveApiToken } from "./api-tokens";
+import type { CachedCredential, CredentialCache } from "./auth-cache";
 import type { AuthContext } from "./context";
 import { unauthenticated, type Credential } from "./credentials";
 import { isBrowserSessionId, liveBrowserSessionSeenAt, touchBrowserSession } from "./browser-sessions";
@@ -13,6 +14,8 @@ import { SESSION_TOKEN_PREFIX, resolveSessionToken } from "./runtime-sessions";
 /** Who is on the other end, as the transport knows it. */
 export interface CallerMeta {
   db: Database;
+  /** Remembered bearer credentials (auth-cache.ts); without it every request reads the database. */
+  credentials?: CredentialCache<CachedCredential>;
   requestId: string;
   ip: string | null;
   userAgent: string | null;
@@ -37,14 +40,14 @@ export async function authenticate(credential: Credential | null, meta: CallerMe
   const { token } = credential;
   if (token.startsWith(API_TOKEN_PREFIX)) {
     // The token's row comes with its user and grants: one round trip for the whole check.
-    const check = await resolveApiToken(meta.db, token);
+    const check = await resolveApiToken(meta.db, token, meta.credentials);
     if (!check.ok) throw unauthenticated(check.reason);
     const ctx = contextFromRow(check.user, { via: "api_token", ...meta });
     if (!ctx) throw unauthenticated("The account that owns this token is disabled");
     return { ...ctx, apiTokenId: check.tokenId };
   }
   if (token.startsWith(SESSION_TOKEN_PREFIX)) {
-    const check = await resolveSessionToken(meta.db, token);
+    const check = await resolveSessionToken(meta.db, token, meta.credentials);
     if (!check.ok) throw unauthenticated(check.reason);
     const ctx = contextFromRow(check.user, { via: "runtime_session", ...meta });
     if (!ctx) throw unauthenticated("The account that owns this session is disabled");

@@ -92,7 +92,8 @@ export async function decideDevice(db: Database, ctx: AuthContext, devicePk: str
             .where(and(eq(runtimeSessions.devicePk, devicePk), isNull(runtimeSessions.endedAt)))
             .returning({ id: runtimeSessions.id })
         : [];
-    if (trust === "revoked") await announceCredentialsChanged(tx);
+    // Revoked: its sessions end everywhere. Approved: nodes forget the read-only trust they remember (auth-cache.ts).
+    await announceCredentialsChanged(tx);
     await recordAudit(tx, {
       eventType: trust === "trusted" ? "device.approved" : "device.revoked",
       action: trust === "trusted" ? "approve_device" : "revoke_device",
@@ -136,6 +137,8 @@ export async function approveOwnDevice(db: Database, ctx: AuthContext, devicePk:
       if (current.trust === "revoked") throw revokedByAdmin();
       return deviceJson(current);
     }
+    // Nodes forget the read-only trust they remember for its sessions (auth-cache.ts).
+    await announceCredentialsChanged(tx);
     await recordAudit(tx, {
       eventType: "device.approved",
       action: "approve_own_device",

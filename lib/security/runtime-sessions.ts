@@ -7,6 +7,7 @@ import { authorize, canActForOthers } from "./authorize";
 import { now } from "./clock";
 import type { AuthContext } from "./context";
 import { callerColumns, type CallerRow } from "./caller-row";
+import type { CachedCredential, CredentialCache } from "./auth-cache";
 import { announceCredentialsChanged } from "./credential-notices";
 import { hashSecret } from "./tokens";
 
@@ -118,33 +119,53 @@ export type SessionCheck =
 /**
  * Resolve a presented `ccl_ses_…` token. Checked on every use: ended, idle past 24 h, device
  * revoked, user disabled. A live session's expiry slides forward; an idle one is marked expired
- * (and audited) the first time someone tries it.
+ * (and audited) the first time someone tries it. With a cache (the HTTP API's), an accepted
+ * session is remembered (see auth-cache.ts); a remembered one that has idled out is read again
+ * (and so expired and audited).
  */
-export async function resolveSessionToken(db: Database, secret: string): Promise<SessionCheck> {
+export async function resolveSessionToken(db: Database, secret: string, cache?: CredentialCache<CachedCredential>): Promise<SessionCheck> {
+  const hash = hashSecret(secret);
+  const remembered = cache?.get(hash);
+  if (remembered?.kind === "runtime_session" && remembered.expiresAt > now()) {
+    const slid = await slideExpiry(db, remembered.session.id, remembered.lastActiveAt);
+    if (slid) cache!.update(hash, { ...remembered, ...slid });
+    return { ok: true, userId: remembered.userId, user: remembered.user, session: remembered.session };
+  }
+  const ticket = cache?.ticket();
   const [row] = await db
     .select({ session: runtimeSessions, device: devices, disabledAt: users.disabledAt, user: callerColumns })
     .from(runtimeSessions)
     .innerJoin(devices, eq(devices.id, runtimeSessions.devicePk))
     .innerJoin(users, eq(users.id, runtimeSessions.userId))
-    .where(eq(runtimeSessions.tokenHash, hashSecret(secret)))
+    .where(eq(runtimeSessions.tokenHash, hash))
     .limit(1);
   if (!row) return { ok: false, reason: "The session token is not valid" };
   const { session, device } = row;
   if (session.endedAt) return { ok: false, reason: endedMessage(session.endedReason) };
   if (device.trust === "revoked") return { ok: false, reason: endedMessage("device_revoked") };
   if (row.disabledAt) return { ok: false, reason: endedMessage("user_disabled") };
-  const at = now();
-  if (session.expiresAt <= at) {
+  if (session.expiresAt <= now()) {
     await expireSession(db, session, device);
     return { ok: false, reason: endedMessage("expired") };
   }
-  if (at.getTime() - session.lastActiveAt.getTime() >= TOUCH_GRANULARITY_MS) {
-    await db
-      .update(runtimeSessions)
-      .set({ lastActiveAt: at, expiresAt: new Date(at.getTime() + SESSION_IDLE_TTL_MS) })
-      .where(and(eq(runtimeSessions.id, session.id), isNull(runtimeSessions.endedAt), lt(runtimeSessions.lastActiveAt, at)));
+  const slid = await slideExpiry(db, session.id, session.lastActiveAt);
+  const bound = { id: session.id, devicePk: device.id, deviceId: device.deviceId, trust: device.trust };
+  if (ticket) {
+    cache!.store(ticket, hash, { kind: "runtime_session", userId: session.userId, user: row.user, session: bound, expiresAt: session.expiresAt, lastActiveAt: session.lastActiveAt, ...slid });
   }
-  return { ok: true, userId: session.userId, user: row.user, session: { id: session.id, devicePk: device.id, deviceId: device.deviceId, trust: device.trust } };
+  return { ok: true, userId: session.userId, user: row.user, session: bound };
+}
+
+/** Slide a live session's expiry when its last activity is a minute old or more; returns the new times when it did. */
+async function slideExpiry(db: Database, sessionId: string, lastActiveAt: Date): Promise<{ lastActiveAt: Date; expiresAt: Date } | null> {
+  const at = now();
+  if (at.getTime() - lastActiveAt.getTime() < TOUCH_GRANULARITY_MS) return null;
+  const expiresAt = new Date(at.getTime() + SESSION_IDLE_TTL_MS);
+  await db
+    .update(runtimeSessions)
+    .set({ lastActiveAt: at, expiresAt })
+    .where(and(eq(runtimeSessions.id, sessionId), isNull(runtimeSessions.endedAt), lt(runtimeSessions.lastActiveAt, at)));
+  return { lastActiveAt: at, expiresAt };
 }
 
 async function expireSession(db: Database, session: RuntimeSession, device: Device): Promise<void> {

@@ -165,11 +165,13 @@ export async function updateUser(db: Database, ctx: AuthContext, userId: string,
       const browserEnded = await endUserBrowserSessions(tx, userId, "user_disabled");
       await recordAudit(tx, { ...base, eventType: "user.disabled", action: "disable_user", details: { sessions_ended: ended, browser_sessions_ended: browserEnded } });
     }
-    if (roleChanged || disabling) await announceCredentialsChanged(tx);
+    const renamed = input.name !== undefined && input.name !== before.name;
+    // Nodes forget the credentials they remember (auth-cache.ts): the next request sees the new role or name.
+    if (roleChanged || disabling || renamed) await announceCredentialsChanged(tx);
     if (input.disabled === false && before.disabledAt) {
       await recordAudit(tx, { ...base, eventType: "user.enabled", action: "enable_user", details: {} });
     }
-    if (input.name !== undefined && input.name !== before.name) {
+    if (renamed) {
       await recordAudit(tx, { ...base, eventType: "resource.modified", action: "rename_user", details: { from: before.name, to: input.name } });
     }
     return userJson(after, (await grantsOf(tx, [userId])).get(userId));
@@ -205,8 +207,9 @@ export async function setGrant(db: Database, ctx: AuthContext, userId: string, p
           .returning({ p: userPermissionGrants.permission });
     if (!granted && changed.length === 0) throw AppError.notFound("Grant");
     if (changed.length > 0) {
-      // A withdrawn grant ends the person's open streams that relied on it (see credential-watch).
-      if (!granted) await announceCredentialsChanged(tx);
+      // A withdrawn grant ends the person's open streams that relied on it (see credential-watch);
+      // either way nodes forget the credentials they remember, so the next request has the new rights.
+      await announceCredentialsChanged(tx);
       await recordAudit(tx, {
         eventType: granted ? "permission.granted" : "permission.revoked",
         action: granted ? "grant_permission" : "revoke_permission",

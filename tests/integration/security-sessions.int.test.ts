@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { announceCredentialsChanged } from "../../lib/security/credential-notices";
 import { auditEvents, devices, runtimeSessions } from "../../lib/db/schema";
 import { manualClock, setClock } from "../../lib/security/clock";
 import { sweepExpiredSessions } from "../../lib/security/runtime-sessions";
@@ -56,7 +57,9 @@ describe("runtime sessions, devices and session memory", async () => {
     expect((await self.json()).device.trust).toBe("pending");
     // Writing memory needs task:submit, which a pending device does not have.
     expect((await put(pending.token, pending.sessionId, "k", 1)).status).toBe(403);
+    // Approved behind the API's back, then announced as decideDevice does: nodes forget the trust they remember.
     await db.update(devices).set({ trust: "trusted" }).where(eq(devices.id, pending.devicePk));
+    await announceCredentialsChanged(db);
     expect((await put(pending.token, pending.sessionId, "k", 1)).status).toBe(200);
   });
 

@@ -5,6 +5,7 @@ import { log } from "../../log";
 import { Download, EventStream, invoke, operationList, Reply, toAppError, type CallMeta, type Operation, type Outcome, type RawInput } from "../../operations";
 import { env } from "../../env";
 import { authenticate, type CallerMeta } from "../../security/authenticate";
+import { credentialCacheFor } from "../../security/auth-cache";
 import { credentialWatcherFor } from "../../security/credential-watch";
 import type { AuthContext } from "../../security/context";
 import { credentialFromHeaders, refuseCredentialsInUrl } from "../../security/credentials";
@@ -80,7 +81,7 @@ async function serve(op: Operation, req: Request, params: Record<string, string>
     signal: req.signal,
     lastEventId: req.headers.get("last-event-id"),
   };
-  const identify = caller(req, url, { db, ...meta });
+  const identify = caller(req, url, { db, credentials: credentialCacheFor(handle), ...meta });
   // Anyone may call a public operation; credentials, if sent, only add who is calling.
   const ctx = op.access === "public" ? await identify.catch(() => null) : await identify;
   const input: RawInput = { params, query: Object.fromEntries(url.searchParams.entries()), body: () => readJson(req) };
