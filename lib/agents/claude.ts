@@ -1,11 +1,19 @@
-import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { AgentError, cancelledError, networkReason } from "./errors";
 import { skillsSystemPrompt } from "./skills";
 import type { AgentAdapter, AgentRunInput, AgentRunResult, AgentSettings } from "./types";
 
 const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
 
-function client(config: AgentSettings): Anthropic {
+type Sdk = typeof import("@anthropic-ai/sdk");
+/**
+ * The SDK is loaded on the first run, not when the adapter is registered: every node registers it,
+ * few run it, and it is about 5 MB of heap in each module graph that imports this file.
+ */
+let sdk: Sdk | undefined;
+const loadSdk = async (): Promise<Sdk> => (sdk ??= await import("@anthropic-ai/sdk"));
+
+function client({ default: Anthropic }: Sdk, config: AgentSettings): Anthropic {
   return new Anthropic({
     apiKey: text(config.apiKey),
     baseURL: text(config.baseUrl) ?? "https://api.anthropic.com",
@@ -17,7 +25,7 @@ function client(config: AgentSettings): Anthropic {
 
 /** "authentication_error: invalid x-api-key (HTTP 401)" from the SDK's error shapes. */
 export function describeApiError(error: unknown): string {
-  if (error instanceof APIError) {
+  if (sdk && error instanceof sdk.APIError) {
     const body = (error.error ?? {}) as { error?: { type?: string; message?: string } };
     const kind = body.error?.type;
     const message = body.error?.message ?? error.message;
@@ -41,8 +49,9 @@ export const claudeAgent: AgentAdapter = {
     if (!text(config.apiKey)) throw new AgentError("not_configured", "ANTHROPIC_API_KEY not set");
     const model = text(config.model) ?? "claude-sonnet-5-5";
     const system = skillsSystemPrompt(input.skills, text(config.systemPrompt));
+    const api = await loadSdk();
     if (signal.aborted) throw cancelledError();
-    const stream = client(config).messages.stream(
+    const stream = client(api, config).messages.stream(
       {
         model,
         max_tokens: typeof config.maxTokens === "number" ? config.maxTokens : 8192,
@@ -60,8 +69,8 @@ export const claudeAgent: AgentAdapter = {
       if (message.stop_reason === "max_tokens") emit({ type: "progress", message: "Stopped at the max tokens limit" });
       return { output: answer, data: { model: message.model, stop_reason: message.stop_reason, message_id: message.id } };
     } catch (error) {
-      if (signal.aborted || error instanceof APIUserAbortError) throw cancelledError();
-      if (error instanceof APIConnectionError) {
+      if (signal.aborted || error instanceof api.APIUserAbortError) throw cancelledError();
+      if (error instanceof api.APIConnectionError) {
         throw new AgentError("unavailable", `Anthropic API not reachable at ${text(config.baseUrl) ?? "https://api.anthropic.com"}: ${networkReason(error)}`);
       }
       throw new AgentError("backend_error", `Anthropic API: ${describeApiError(error)}`);

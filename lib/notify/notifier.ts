@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, lt, or, isNull, sql } from "drizzle-orm";
-import { Api } from "grammy";
+import type { Api } from "grammy";
 import type { Update } from "grammy/types";
 import type { DatabaseHandle } from "../db/client";
 import { executions, notifyLeases, telegramLinks, type NotificationDelivery } from "../db/schema";
@@ -10,7 +10,7 @@ import { notifyConfig } from "./config";
 import { claimDue, enqueueFinished, enqueueWaiting, markFailed, markSent, markSkipped } from "./deliveries";
 import { telegramFinishedText, telegramWaitingText, webhookPayload, type WaitingAnnouncement } from "./messages";
 import { effectivePrefs } from "./settings";
-import { createTelegramBot, waitingKeyboard } from "./telegram/bot";
+import type { createTelegramBot, waitingKeyboard } from "./telegram/bot";
 import { postWebhook } from "./webhook";
 
 export interface Notifier {
@@ -31,8 +31,14 @@ export function startNotifier(handle: DatabaseHandle, opts: { nodeId?: string; l
   const nodeId = opts.nodeId ?? `notify-${randomUUID().slice(0, 8)}`;
   const config = notifyConfig();
   const token = config.telegramToken;
-  const api = token ? new Api(token, { apiRoot: config.telegramApiUrl }) : null;
-  const bot = token ? createTelegramBot(handle, { token, apiRoot: config.telegramApiUrl }) : null;
+  // grammy (about 4 MB of heap) loads only on a node with a Telegram token, on first use.
+  let telegramClient: Promise<{ api: Api; bot: ReturnType<typeof createTelegramBot>; keyboard: typeof waitingKeyboard }> | undefined;
+  const telegram = (telegramToken: string) =>
+    (telegramClient ??= Promise.all([import("grammy"), import("./telegram/bot")]).then(([{ Api }, telegramBot]) => ({
+      api: new Api(telegramToken, { apiRoot: config.telegramApiUrl }),
+      bot: telegramBot.createTelegramBot(handle, { token: telegramToken, apiRoot: config.telegramApiUrl }),
+      keyboard: telegramBot.waitingKeyboard,
+    })));
   let botReady: Promise<void> | null = null;
   let stopped = false;
   let running: Promise<void> | null = null;
@@ -42,7 +48,8 @@ export function startNotifier(handle: DatabaseHandle, opts: { nodeId?: string; l
     if (!task) return markSkipped(db, d.id, "task gone");
     if (d.kind === "finished") {
       const [link] = await db.select().from(telegramLinks).where(eq(telegramLinks.userId, d.userId)).limit(1);
-      if (!link || !api) return markSkipped(db, d.id, "telegram not linked");
+      if (!link || !token) return markSkipped(db, d.id, "telegram not linked");
+      const { api } = await telegram(token);
       const result = task.result as { output?: unknown } | null;
       const output = result && typeof result.output === "string" ? result.output : null;
       const sent = await api.sendMessage(link.chatId, telegramFinishedText({ taskId: task.id, state: task.state, prompt: task.prompt, error: task.error, output }), { link_preview_options: { is_disabled: true } });
@@ -59,7 +66,8 @@ export function startNotifier(handle: DatabaseHandle, opts: { nodeId?: string; l
       return markSent(db, d.id);
     }
     const [link] = await db.select().from(telegramLinks).where(eq(telegramLinks.userId, d.userId)).limit(1);
-    if (!link || !api) return markSkipped(db, d.id, "telegram not linked");
+    if (!link || !token) return markSkipped(db, d.id, "telegram not linked");
+    const { api, keyboard: waitingKeyboard } = await telegram(token);
     const keyboard = waitingKeyboard(task.id, d.eventSeq, a.kind, a.kind === "approval" ? [] : (a.options ?? []));
     const sent = await api.sendMessage(link.chatId, telegramWaitingText(a), {
       link_preview_options: { is_disabled: true },
@@ -84,9 +92,10 @@ export function startNotifier(handle: DatabaseHandle, opts: { nodeId?: string; l
   }
 
   async function pollTelegram(): Promise<void> {
-    if (!bot || !api) return;
+    if (!token) return;
     const offset = await telegramLease();
     if (offset === null) return;
+    const { api, bot } = await telegram(token);
     botReady ??= bot.init();
     await botReady;
     const updates: Update[] = await api.getUpdates({ offset, timeout: 0, limit: 50, allowed_updates: ["message", "callback_query"] });

@@ -12,8 +12,6 @@ import { resolveInside, skillLayout, type ArchiveEntry } from "./archive-paths";
 import { scanSkillFolder, type ScannedSkill } from "./folder";
 import { asidePath } from "./housekeeping";
 import { installedSkillsRoot, isInside } from "./paths";
-import { readTarGz } from "./read-tar-gz";
-import { readZip } from "./read-zip";
 import { actorOf, findSkill } from "./store";
 
 export interface InstallResult {
@@ -38,7 +36,8 @@ export async function installSkillFromArchive(db: Database, ctx: AuthContext, ar
   await authorize(ctx, "skill:install");
   const format = detectArchiveFormat(archive);
   if (!format) throw new AppError("unsupported_media_type", "Upload a .zip or .tar.gz archive holding the skill folder");
-  const entries = format === "zip" ? await readZip(archive) : await readTarGz(archive);
+  // The archive readers (tar, yauzl) load with the first upload, not with every node.
+  const entries = format === "zip" ? await (await import("./read-zip")).readZip(archive) : await (await import("./read-tar-gz")).readTarGz(archive);
   const layout = skillLayout(entries);
   return stageAndCommit(db, ctx, {
     source: "upload",

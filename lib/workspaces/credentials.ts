@@ -1,5 +1,3 @@
-import { createAppAuth } from "@octokit/auth-app";
-import { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import { decryptSecrets, encryptSecrets } from "../agents/secrets";
 import type { Project } from "../db/schema";
@@ -53,6 +51,8 @@ export async function repositoryToken(project: Pick<Project, "id" | "repoCredent
   const credential = decryptCredential(project);
   if (!credential) return env().GITHUB_TOKEN;
   if (credential.type === "token") return credential.token;
+  // Loaded here, not at the top: only a project with a GitHub App credential needs them.
+  const [{ createAppAuth }, { Octokit }] = await Promise.all([import("@octokit/auth-app"), import("@octokit/rest")]);
   const auth = createAppAuth({
     appId: credential.app_id,
     privateKey: credential.private_key,

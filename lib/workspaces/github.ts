@@ -1,9 +1,13 @@
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { env } from "../env";
 import { AppError } from "../errors";
 
-/** The REST client for a token, on GITHUB_API_URL (GitHub Enterprise: https://host/api/v3). */
-export function githubClient(token: string | undefined): Octokit {
+/**
+ * The REST client for a token, on GITHUB_API_URL (GitHub Enterprise: https://host/api/v3). Octokit
+ * loads on first use: the worker imports this module on every node, few ever call GitHub.
+ */
+export async function githubClient(token: string | undefined): Promise<Octokit> {
+  const { Octokit } = await import("@octokit/rest");
   return new Octokit({ auth: token, baseUrl: env().GITHUB_API_URL.replace(/\/+$/, ""), userAgent: "coderClawLink", request: { retries: 0 } });
 }
 

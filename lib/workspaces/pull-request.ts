@@ -88,7 +88,7 @@ export async function createPullRequest(db: Database, ctx: AuthContext, taskId: 
 
   let created;
   try {
-    created = await githubClient(token).rest.pulls.create({ owner: project.githubOwner, repo: project.githubRepo, head: branch, base, title, body: input.body ?? defaultBody(task.prompt, task.id) });
+    created = await (await githubClient(token)).rest.pulls.create({ owner: project.githubOwner, repo: project.githubRepo, head: branch, base, title, body: input.body ?? defaultBody(task.prompt, task.id) });
   } catch (error) {
     throw githubError(error, "opening the pull request");
   }

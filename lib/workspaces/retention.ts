@@ -70,7 +70,7 @@ async function refreshPullRequests(db: Database, cutoff: Date): Promise<void> {
   for (const row of open) {
     if (!row.pr || !row.project.githubOwner || !row.project.githubRepo) continue;
     try {
-      const { data } = await githubClient(await repositoryToken(row.project)).rest.pulls.get({ owner: row.project.githubOwner, repo: row.project.githubRepo, pull_number: row.pr.number });
+      const { data } = await (await githubClient(await repositoryToken(row.project))).rest.pulls.get({ owner: row.project.githubOwner, repo: row.project.githubRepo, pull_number: row.pr.number });
       const state = data.merged ? "merged" : data.state === "closed" ? "closed" : "open";
       if (state === "open") continue;
       // The task's record and the card's link change together.

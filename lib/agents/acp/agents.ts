@@ -3,7 +3,7 @@ import path from "node:path";
 import { probeBinary } from "../binary";
 import { CREDENTIAL_ENV_NAME } from "../settings";
 import type { AgentAdapter, AgentProbe, AgentRunInput, AgentSettings } from "../types";
-import { runAcp, type AcpLaunch } from "./run";
+import type { AcpLaunch } from "./run";
 
 const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
 const home = () => process.env.HOME ?? "";
@@ -80,7 +80,9 @@ function acpAdapter(spec: AcpAgentSpec): AgentAdapter {
       const bin = binOf(input.config);
       if (!bin) throw new Error(`No command configured for ${spec.displayName}: set ${spec.binEnv}`);
       const { args, env } = spec.launch(input.config, input);
-      return runAcp(input, { label: spec.displayName, bin, args, env, skillsDir: spec.skillsDir, idleTimeoutMs: idleMs(input.config) });
+      // The ACP client (SDK, terminals, updates) loads with the first run: about 6 MB of heap a node
+      // that never runs an ACP agent need not carry.
+      return import("./run").then(({ runAcp }) => runAcp(input, { label: spec.displayName, bin, args, env, skillsDir: spec.skillsDir, idleTimeoutMs: idleMs(input.config) }));
     },
   };
 }
