@@ -23,6 +23,8 @@ const envSchema = z.object({
    */
   MIGRATION_DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default(".data"),
+  /** shared_buffers of the embedded PGlite database (e.g. 64MB); default 16MB (lib/db/client.ts). */
+  PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, "a size such as 16MB").optional().or(z.literal("").transform(() => undefined)),
   /** Skills synced into the catalogue at start-up; unset means the shipped ./skills folder. */
   SKILLS_DIR: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
   HOST: z.string().min(1).default("127.0.0.1"),

@@ -6,7 +6,7 @@ async function main() {
   const { env } = await import("../lib/env");
   const { openDatabase, migrateDatabase, migrateAsOwner, migrationStatus, pgliteDataDir } = await import("../lib/db");
   const config = env();
-  const handle = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: pgliteDataDir() });
+  const handle = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: pgliteDataDir(), sharedBuffers: config.PGLITE_SHARED_BUFFERS });
   try {
     const before = await migrationStatus(handle);
     if (config.DATABASE_URL && config.MIGRATION_DATABASE_URL) await migrateAsOwner(handle, config.MIGRATION_DATABASE_URL);

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { migrationStatus, selectRows } from "../../lib/db";
+import { migrationStatus, openDatabase, PGLITE_SHARED_BUFFERS, selectRows } from "../../lib/db";
 import { projects, users } from "../../lib/db/schema";
 import { useTestDatabase } from "../support/db";
 
@@ -34,5 +34,26 @@ describe("database", async () => {
     });
     await expect.poll(() => received).toEqual(["one"]);
     await unlisten();
+  });
+});
+
+describe("embedded PGlite sizing", () => {
+  const showSharedBuffers = async (options: { sharedBuffers?: string }) => {
+    const handle = await openDatabase({ dataDir: "memory://", ...options });
+    try {
+      return (await selectRows<{ shared_buffers: string }>(handle, sql`show shared_buffers`))[0].shared_buffers;
+    } finally {
+      await handle.close();
+    }
+  };
+
+  it("runs with small shared_buffers unless told otherwise (its 128 MB default is all resident at start)", async () => {
+    expect(PGLITE_SHARED_BUFFERS).toBe("16MB");
+    expect(await showSharedBuffers({})).toBe("16MB");
+    expect(await showSharedBuffers({ sharedBuffers: "32MB" })).toBe("32MB");
+  });
+
+  it("refuses a shared_buffers that is not a size", async () => {
+    await expect(openDatabase({ dataDir: "memory://", sharedBuffers: "16MB -c fsync=off" })).rejects.toThrow(/shared_buffers/);
   });
 });
