@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { compileEntry } from "../scripts/lib/compile.mjs";
 
 export interface Child {
   baseURL: string;
   process: ChildProcess;
   /** Everything it printed, also appended to logFile. */
   output: () => string;
-  /** The process that serves (tsx's launcher runs the script in a child of its own). */
+  /** The process that serves (tsx's launcher runs a script in a child of its own; a compiled one is the child itself). */
   servingPid: () => number;
 }
 
@@ -35,9 +36,16 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Run a TypeScript entry point under tsx as a child on a free loopback port; resolves once it
- * prints `ready` (BENCH_READY for the bench's own servers). With nodeArgs (e.g. --cpu-prof, which NODE_OPTIONS refuses) the script runs
- * in one node process with tsx as an --import loader instead of under tsx's launcher.
+ * The production server runs compiled, as `npm start` runs it (scripts/lib/compile.mjs): one plain
+ * node process, no tsx. The bench's other children (baseline, handler-only, writers) run under tsx.
+ */
+const COMPILED = new Set(["bench/server.ts"]);
+
+/**
+ * Run a TypeScript entry point as a child on a free loopback port; resolves once it prints `ready`
+ * (BENCH_READY for the bench's own servers). The production server is compiled first and run by
+ * node itself (with nodeArgs, e.g. --cpu-prof); any other script runs under tsx — with nodeArgs
+ * (which NODE_OPTIONS refuses) in one node process with tsx as an --import loader instead of under tsx's launcher.
  */
 export async function startChild(
   script: string,
@@ -47,7 +55,9 @@ export async function startChild(
   { timeoutMs = 180_000, ready = "BENCH_READY", args = [] as string[] } = {},
 ): Promise<Child> {
   const port = await freePort();
-  const argv = [...(nodeArgs.length ? [...nodeArgs, "--import", "tsx", script] : [path.resolve("node_modules/tsx/dist/cli.mjs"), script]), ...args];
+  const compiled = COMPILED.has(script) ? await compileEntry(script) : null;
+  const launch = compiled ? [...nodeArgs, compiled] : nodeArgs.length ? [...nodeArgs, "--import", "tsx", script] : [path.resolve("node_modules/tsx/dist/cli.mjs"), script];
+  const argv = [...launch, ...args];
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -41,7 +41,7 @@ export async function startE2eServer(opts: { databaseUrl: string | null; name: s
   const users = opts.seed
     ? await seedDatabase(opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: path.join(dataDir, "pglite") })
     : ({} as Record<Role, SeededUser>);
-  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
