@@ -157,6 +157,9 @@ async function benchKind(kind: Kind, config: RunConfig & { wants: (phase: Phase)
       AUTH_SECRET: randomBytes(48).toString("base64url"),
       BENCH_NEXT_DIR: nextDir,
     };
+    // The servers that run tasks: the bench's one user may fill the worker (concurrency 4, as the peers'), so the
+    // dispatch window of 3 never queues behind the per-user limit (DEVELOPER=2 by default) and end to end uses every slot.
+    const workerEnv = { ...serverEnv, CLAWLINK_WORKER: "on", RUNNING_TASKS_PER_USER: "DEVELOPER=4" };
     const load = { connections: config.connections, durationS: config.duration, warmupS: config.warmup };
     const phase = async (name: string, fn: () => Promise<void>) => {
       try {
@@ -234,7 +237,7 @@ async function benchKind(kind: Kind, config: RunConfig & { wants: (phase: Phase)
     const serving = ["dispatch", "end-to-end", "first-load", "sse", "ws"] as const;
     if (serving.some((p) => config.wants(p))) await phase("dispatch + SSE", async () => {
       step("starting the production server (worker on) …");
-      const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" });
+      const child = await start("bench/server.ts", workerEnv);
       const api = new Api(child.baseURL, seeded.token);
       step("dispatch warm-up: 50 tasks …");
       await submitWindowed(api, { count: 50, window: config.window, prompt: "say: bench warm-up", maxMs: 60_000 }, step);
@@ -307,7 +310,7 @@ async function benchKind(kind: Kind, config: RunConfig & { wants: (phase: Phase)
       await phase("diagnostic (synchronous_commit=off)", async () => {
         await setSynchronousCommit(db!, false);
         step("diagnostic: synchronous_commit=off for the bench database (commits do not wait for the WAL flush); worker on …");
-        const child = await start("bench/server.ts", { ...serverEnv, CLAWLINK_WORKER: "on" });
+        const child = await start("bench/server.ts", workerEnv);
         const api = new Api(child.baseURL, seeded.token);
         const count = Math.min(300, config.tasks);
         await submitWindowed(api, { count, window: config.window, prompt: NOSYNC_PROMPT, maxMs: 60_000 }, step);

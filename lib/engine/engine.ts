@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DatabaseHandle } from "../db/client";
-import { executions, nodes } from "../db/schema";
+import { executions, nodes, type Execution } from "../db/schema";
 import { log } from "../log";
 import { CHANNELS, parseControlNotice } from "./channels";
 import { ACTIVE_STATES } from "./lifecycle";
@@ -96,6 +96,8 @@ export function createEngine(options: EngineOptions): Engine {
     for (const { run } of runs.values()) if (!run.waiting) busy++;
     return busy;
   };
+  const { needsPlanning } = options.deps;
+  const direct = needsPlanning && ((task: Execution) => !needsPlanning(task));
   const env = { db, nodeId, batchMs: t.batchMs, waitTimeoutMs: t.waitTimeoutMs, abortGraceMs: t.abortGraceMs, deps: options.deps, onWaitingChange: () => pump() };
 
   const pump = () => {
@@ -111,7 +113,7 @@ export function createEngine(options: EngineOptions): Engine {
           pumpAgain = false;
           const free = Math.min(concurrency - busySlots(), maxRuns - runs.size);
           if (free <= 0) break;
-          const claimed = await claimTasks(db, { nodeId, limit: free, leaseMs: t.leaseMs });
+          const claimed = await claimTasks(db, { nodeId, limit: free, leaseMs: t.leaseMs, direct });
           for (const claim of claimed) {
             const run = new TaskRun(env, claim);
             const done = run.execute().finally(() => {

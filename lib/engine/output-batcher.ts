@@ -135,6 +135,23 @@ export class OutputBatcher {
     this.closed = true;
   }
 
+  /**
+   * Refuse further events and hand back what is still unwritten (with any loss still to report),
+   * once earlier writes have settled, for the caller to log in its own transaction (the final
+   * state): one commit instead of two. Null when an earlier write was fenced out (the claim is lost).
+   */
+  async drain(): Promise<EventInput[] | null> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!(await this.chain)) return null;
+    const batch = this.pending;
+    this.pending = [];
+    const events = this.unreported > 0 ? [outputLostEvent(this.unreported), ...batch] : batch;
+    this.unreported = 0;
+    return events;
+  }
+
   /** Flush (with any loss still to report) and refuse further events (the run is over). */
   async close(): Promise<boolean> {
     let ok = await this.flush();

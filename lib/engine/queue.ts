@@ -1,30 +1,22 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { selectRows } from "../db/sql";
-import { executions, type ExecutionState } from "../db/schema";
+import { executions, type Execution, type ExecutionState } from "../db/schema";
 import { env } from "../env";
-import { recordAudit } from "../security/audit";
 import { CHANNELS } from "./channels";
-import { insertEventRows, notify } from "./event-log";
+import { notify } from "./event-log";
 import { ACTIVE_STATES } from "./lifecycle";
+import { toExecution } from "./rows";
 
 export interface ClaimedTask {
   id: string;
   attempt: number;
+  /** PLANNING (preparation follows), RUNNING (claimed straight to RUNNING, or a resumed orphan), or a resumed orphan's state. */
   state: ExecutionState;
   /** True when this claim picks up a resumable task whose previous worker was lost. */
   resumed: boolean;
-}
-
-interface ClaimRow {
-  id: string;
-  attempt: number;
-  state: ExecutionState;
-  events_count: number;
-  user_id: string;
-  session_id: string | null;
-  agent_type: string;
-  resumed: boolean;
+  /** The row as the claim left it: the worker needs no second read. */
+  task: Execution;
 }
 
 export function leaseInterval(ms: number) {
@@ -39,6 +31,12 @@ export interface ClaimOptions {
   placement?: SQL;
   /** A readable name for the log (remote nodes: their name; claimed_by holds their stable id). */
   nodeName?: string;
+  /**
+   * Whether a freshly claimed task needs no planning (EngineDeps.needsPlanning, negated): it goes
+   * PENDING → PLANNING → RUNNING inside the claim transaction, both state events logged.
+   * Default: every fresh task stops in PLANNING for its worker to prepare.
+   */
+  direct?: (task: Execution) => boolean;
 }
 
 /** Tasks placed on no remote node: the portal's own workers run them. */
@@ -49,125 +47,165 @@ export async function announceWork(tx: DbOrTx, taskId: string): Promise<void> {
   await notify(tx, CHANNELS.queue, taskId);
 }
 
+/** Arbitrary constant: first key of the per-user advisory locks that make a claim's recount exact. */
+const USER_CLAIM_LOCK = 73_424_101;
+
+interface Candidate {
+  id: string | null;
+  user_id: string | null;
+  cap: number | null;
+  orphans: boolean;
+}
+
 /**
- * Claim up to `limit` tasks for this node in one short transaction. Fresh PENDING tasks move to
- * PLANNING; orphans (resumable tasks whose worker was lost, marked claimed_by = null by the
- * sweeper) keep their state. Either way the attempt number goes up: that is the fence every
- * later write of this worker checks. SKIP LOCKED lets any number of nodes claim concurrently
- * without waiting on each other or taking the same row twice.
+ * Claim up to `limit` tasks for this node in one short transaction of two statements. Fresh PENDING
+ * tasks move to PLANNING, or straight on to RUNNING when nothing needs planning (directAgentTypes);
+ * orphans (resumable tasks whose worker was lost, marked claimed_by = null by the sweeper) keep
+ * their state. Either way the attempt number goes up: that is the fence every later write of this
+ * worker checks. SKIP LOCKED lets any number of nodes claim concurrently without waiting on each
+ * other or taking the same row twice.
+ *
+ * Fairness: users with fewer tasks in flight (PLANNING or RUNNING) go first, and nobody goes past
+ * their role's RUNNING_TASKS_PER_USER. The first statement locks the candidates (SKIP LOCKED) and
+ * then each candidate user's advisory lock, in a fixed order so claimers cannot deadlock. The
+ * second statement (a fresh snapshot, so a concurrent claim for the same user on another node has
+ * committed by then) recounts, keeps only what fits, and claims, logs, audits and notifies in one go.
  */
 export async function claimTasks(db: Database, options: ClaimOptions): Promise<ClaimedTask[]> {
   if (options.limit <= 0) return [];
   const placement = options.placement ?? LOCAL_PLACEMENT;
-  const where = options.nodeName ? { node: options.nodeId, node_name: options.nodeName } : { node: options.nodeId };
-  return db.transaction(async (tx) => {
-    const pendingIds = await pickPendingWithinUserLimits(tx, options.limit, placement);
-    const fresh = pendingIds.length > 0 ? await claimWhere(tx, sql`id in (${sql.join(pendingIds.map((id) => sql`${id}::uuid`), sql`, `)})`, options, false) : [];
-    const rest = options.limit - fresh.length;
-    const orphans = rest > 0 ? await claimWhere(tx, sql`state in ('PLANNING', 'RUNNING') and claimed_by is null and ${placement}`, { ...options, limit: rest }, true) : [];
-    const rows = [...fresh, ...orphans];
-    for (const row of rows) {
-      const event = row.resumed
-        ? { type: "progress", data: { message: `Resumed on ${options.nodeName ?? options.nodeId} after its worker was lost`, resumed: true, ...where, attempt: row.attempt } }
-        : { type: "state", state: "PLANNING" as const, data: { from: "PENDING", ...where, attempt: row.attempt } };
-      await insertEventRows(tx, row.id, row.attempt, row.events_count, [event]);
-      await recordAudit(tx, {
-        eventType: "task.started",
-        action: row.resumed ? "task.resumed" : "task.started",
-        actorUserId: row.user_id,
-        sessionId: row.session_id,
-        resourceType: "task",
-        resourceId: row.id,
-        details: { agent_type: row.agent_type, attempt: row.attempt, node: options.nodeId },
-      });
-    }
-    if (rows.length > 0) {
-      // The audit rows above may have waited for the chain lock: start the lease now, not at the claim.
-      await tx
-        .update(executions)
-        .set({ leaseExpiresAt: sql`clock_timestamp() + ${leaseInterval(options.leaseMs)}` })
-        .where(inArray(executions.id, rows.map((r) => r.id)));
-    }
-    return rows.map((r) => ({ id: r.id, attempt: r.attempt, state: r.state, resumed: r.resumed }));
-  });
-}
-
-/** Arbitrary constant: first key of the per-user advisory locks that make a claim's recount exact. */
-const USER_CLAIM_LOCK = 73_424_101;
-
-/**
- * The PENDING tasks this claim may take, fairly: users with fewer tasks in flight (PLANNING or
- * RUNNING) go first, and nobody goes past their role's RUNNING_TASKS_PER_USER. Candidates are
- * locked first (SKIP LOCKED, so claimers never wait on each other's rows); then each candidate
- * user's advisory lock, taken in a fixed order so claimers cannot deadlock, makes the recount
- * exact: a concurrent claim for the same user on another node has committed by the time we count.
- */
-async function pickPendingWithinUserLimits(tx: DbOrTx, limit: number, placement: SQL): Promise<string[]> {
   const caps = env().RUNNING_TASKS_PER_USER;
   const cap = sql`case u.role when 'ADMIN' then ${caps.ADMIN}::int when 'DEVELOPER' then ${caps.DEVELOPER}::int when 'VIEWER' then ${caps.VIEWER}::int else ${caps.GUEST}::int end`;
-  const candidates = await selectRows<{ id: string; user_id: string; cap: number }>(
-    tx,
-    sql`with in_flight as (
-          select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
-        ), ranked as (
-          select p.id, p.user_id, ${cap} as cap,
-                 coalesce(f.n, 0) + row_number() over (partition by p.user_id order by p.created_at, p.id) as slot
-          from executions p
-          join users u on u.id = p.user_id
-          left join in_flight f on f.user_id = p.user_id
-          where p.state = 'PENDING' and ${placement}
-        )
-        select x.id, k.user_id, k.cap from executions x join ranked k on k.id = x.id
-        where k.slot <= k.cap and x.state = 'PENDING'
-        order by k.slot, x.created_at, x.id
-        limit ${limit}
-        for update of x skip locked`,
-  );
-  if (candidates.length === 0) return [];
-  const users = [...new Set(candidates.map((c) => c.user_id))].sort();
-  for (const user of users) await tx.execute(sql`select pg_advisory_xact_lock(${USER_CLAIM_LOCK}, hashtext(${user}::text))`);
-  const counts = await selectRows<{ user_id: string; n: number }>(
-    tx,
-    sql`select user_id, count(*)::int as n from executions
-        where state in ('PLANNING', 'RUNNING') and user_id in (${sql.join(users.map((u) => sql`${u}::uuid`), sql`, `)})
-        group by user_id`,
-  );
-  const inFlight = new Map(counts.map((c) => [c.user_id, Number(c.n)]));
-  return candidates
-    .filter((c) => {
-      const n = inFlight.get(c.user_id) ?? 0;
-      if (n >= Number(c.cap)) return false;
-      inFlight.set(c.user_id, n + 1);
-      return true;
-    })
-    .map((c) => c.id);
-}
+  return db.transaction(async (tx) => {
+    const picked = await selectRows<Candidate>(
+      tx,
+      sql`with in_flight as (
+            select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
+          ), ranked as (
+            select p.id, p.user_id, ${cap} as cap,
+                   coalesce(f.n, 0) + row_number() over (partition by p.user_id order by p.created_at, p.id) as slot
+            from executions p
+            join users u on u.id = p.user_id
+            left join in_flight f on f.user_id = p.user_id
+            where p.state = 'PENDING' and ${placement}
+          ), candidates as (
+            select x.id, k.user_id, k.cap, k.slot, x.created_at from executions x join ranked k on k.id = x.id
+            where k.slot <= k.cap and x.state = 'PENDING'
+            order by k.slot, x.created_at, x.id
+            limit ${options.limit}
+            for update of x skip locked
+          ), locked as (
+            select pg_advisory_xact_lock(${USER_CLAIM_LOCK}, hashtext(l.user_id::text)) from (select distinct user_id from candidates order by user_id) l
+          )
+          select c.id, c.user_id, c.cap, o.orphans
+          from (select exists (select 1 from executions where state in ('PLANNING', 'RUNNING') and claimed_by is null and ${placement}) as orphans) o
+          left join (select candidates.*, (select count(*) from locked) as locks from candidates) c on true
+          order by c.slot, c.created_at, c.id`,
+    );
+    const candidates = picked.filter((c) => c.id !== null).map((c, ord) => ({ id: c.id!, user_id: c.user_id!, cap: Number(c.cap), ord }));
+    const orphans = picked.some((c) => c.orphans === true || (c.orphans as unknown) === "t");
+    if (candidates.length === 0 && !orphans) return [];
+    const lease = leaseInterval(options.leaseMs);
+    const claimedRows = await selectRows<Record<string, unknown> & { resumed: boolean | string }>(
+      tx,
+      sql`with cand as (
+            select * from jsonb_to_recordset(${JSON.stringify(candidates)}::jsonb) as c(id uuid, user_id uuid, cap int, ord int)
+          ), counts as (
+            select user_id, count(*)::int as n from executions
+            where state in ('PLANNING', 'RUNNING') and user_id in (select user_id from cand)
+            group by user_id
+          ), accepted as (
+            select id from (
+              select c.id, c.cap, coalesce(f.n, 0) + row_number() over (partition by c.user_id order by c.ord) as slot
+              from cand c left join counts f on f.user_id = c.user_id
+            ) s where s.slot <= s.cap
+          ), fresh as (
+            update executions e set
+              state = 'PLANNING',
+              attempt = e.attempt + 1,
+              claimed_by = ${options.nodeId},
+              remote_seq = 0,
+              lease_expires_at = clock_timestamp() + ${lease},
+              started_at = coalesce(e.started_at, now()),
+              events_count = e.events_count + 1,
+              updated_at = now()
+            from accepted a where e.id = a.id and e.state = 'PENDING'
+            returning e.*
+          ), orphan_pick as (
+            select id from executions
+            where ${orphans ? sql`true` : sql`false`} and state in ('PLANNING', 'RUNNING') and claimed_by is null and ${placement}
+            order by created_at, id
+            limit greatest(0, ${options.limit}::int - (select count(*)::int from accepted))
+            for update skip locked
+          ), orphaned as (
+            update executions e set
+              attempt = e.attempt + 1,
+              claimed_by = ${options.nodeId},
+              remote_seq = 0,
+              lease_expires_at = clock_timestamp() + ${lease},
+              started_at = coalesce(e.started_at, now()),
+              events_count = e.events_count + 1,
+              updated_at = now()
+            from orphan_pick p where e.id = p.id
+            returning e.*
+          )
+          select f.*, false as resumed from fresh f
+          union all
+          select o.*, true as resumed from orphaned o
+          order by resumed, created_at, id`,
+    );
+    if (claimedRows.length === 0) return [];
 
-async function claimWhere(
-  tx: DbOrTx,
-  condition: ReturnType<typeof sql>,
-  options: ClaimOptions,
-  resumed: boolean,
-): Promise<ClaimRow[]> {
-  const rows = await selectRows<ClaimRow>(
-    tx,
-    sql`with picked as (
-          select id from executions where ${condition}
-          order by created_at, id limit ${options.limit} for update skip locked
-        )
-        update executions e set
-          state = case when e.state = 'PENDING' then 'PLANNING'::execution_state else e.state end,
-          attempt = e.attempt + 1,
-          claimed_by = ${options.nodeId},
-          remote_seq = 0,
-          lease_expires_at = clock_timestamp() + ${leaseInterval(options.leaseMs)},
-          started_at = coalesce(e.started_at, now()),
-          events_count = e.events_count + 1,
-          updated_at = now()
-        from picked where e.id = picked.id
-        returning e.id, e.attempt, e.state, e.events_count, e.user_id, e.session_id, e.agent_type`,
-  );
-  return rows.map((r) => ({ ...r, attempt: Number(r.attempt), events_count: Number(r.events_count), resumed }));
+    const where = options.nodeName ? { node: options.nodeId, node_name: options.nodeName } : { node: options.nodeId };
+    const claims = claimedRows.map((row): ClaimedTask => {
+      const task = toExecution(row);
+      return { id: task.id, attempt: task.attempt, state: task.state, resumed: row.resumed === true || row.resumed === "t", task };
+    });
+    const events: { execution_id: string; seq: number; attempt: number; type: string; state: ExecutionState | null; data: Record<string, unknown> }[] = [];
+    const audits: { event_type: string; action: string; actor_user_id: string; session_id: string | null; resource_id: string; details: Record<string, unknown> }[] = [];
+    const direct: string[] = [];
+    for (const claim of claims) {
+      const { task } = claim;
+      const audit = { actor_user_id: task.userId, session_id: task.sessionId, resource_id: task.id };
+      audits.push({ ...audit, event_type: "task.started", action: claim.resumed ? "task.resumed" : "task.started", details: { agent_type: task.agentType, attempt: task.attempt, node: options.nodeId } });
+      if (claim.resumed) {
+        events.push({ execution_id: task.id, seq: task.eventsCount, attempt: task.attempt, type: "progress", state: null, data: { message: `Resumed on ${options.nodeName ?? options.nodeId} after its worker was lost`, resumed: true, ...where, attempt: task.attempt } });
+        continue;
+      }
+      events.push({ execution_id: task.id, seq: task.eventsCount, attempt: task.attempt, type: "state", state: "PLANNING", data: { from: "PENDING", ...where, attempt: task.attempt } });
+      // Nothing to prepare before the agent starts: on to RUNNING in this same transaction.
+      if (task.cancelRequestedAt === null && options.direct?.(task)) {
+        direct.push(task.id);
+        claim.state = task.state = "RUNNING";
+        task.eventsCount += 1;
+        events.push({ execution_id: task.id, seq: task.eventsCount, attempt: task.attempt, type: "state", state: "RUNNING", data: { from: "PLANNING", ...where, attempt: task.attempt } });
+        audits.push({
+          ...audit,
+          event_type: "agent.executed",
+          action: "agent.executed",
+          details: { agent_type: task.agentType, attempt: task.attempt, from: "PLANNING", to: "RUNNING", task_id: task.id, node: options.nodeId },
+        });
+      }
+    }
+    const notices = claims.map((c) => `${c.id}:${c.task.eventsCount}`);
+    await tx.execute(
+      sql`with run as (
+            update executions set state = 'RUNNING', events_count = events_count + 1
+            where id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(direct)}::jsonb)) and state = 'PLANNING'
+          ), logged as (
+            insert into execution_events (execution_id, seq, attempt, type, state, data)
+            select * from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+              as x(execution_id uuid, seq int, attempt int, type text, state execution_state, data jsonb)
+          ), audited as (
+            insert into audit_events (occurred_at, event_type, actor_user_id, session_id, resource_type, resource_id, action, outcome, details)
+            select date_trunc('milliseconds', clock_timestamp()), a.event_type, a.actor_user_id, a.session_id, 'task', a.resource_id, a.action, 'success', a.details
+            from jsonb_to_recordset(${JSON.stringify(audits)}::jsonb)
+              as a(event_type text, action text, actor_user_id uuid, session_id uuid, resource_id text, details jsonb)
+          )
+          select pg_notify(${CHANNELS.events}, n.value) from jsonb_array_elements_text(${JSON.stringify(notices)}::jsonb) n`,
+    );
+    return claims;
+  });
 }
 
 export interface HeldTask {

@@ -20,6 +20,13 @@ export interface EngineDeps {
   workspaceFor: (task: Execution) => Promise<string>;
   /** After the agent stopped, before the outcome is recorded (e.g. note where its changes ended). */
   afterRun?: (task: Execution) => Promise<void>;
+  /**
+   * Whether a task must be prepared before its agent starts (a workspace to set up, skills to
+   * load). A task that needs none is claimed straight to RUNNING (both state events logged in the
+   * claim transaction); its settings and plain folder are then loaded while RUNNING, and a failure
+   * there still ends it FAILED planning_failed. Absent: every task is planned (PLANNING until prepared).
+   */
+  needsPlanning?: (task: Execution) => boolean;
 }
 
 export interface RunEnvironment {
@@ -138,8 +145,7 @@ export class TaskRun {
   }
 
   private async executeInner(): Promise<void> {
-    const [task] = await this.write(() => this.env.db.select().from(executions).where(eq(executions.id, this.id)));
-    if (!task || task.attempt !== this.attempt) return;
+    const task = this.claim.task;
     this.adapter = this.env.deps.resolveAgent(task.agentType);
     if (!this.adapter) {
       await this.finish({ to: "FAILED", set: { error: `No agent "${task.agentType}" is available on node ${this.env.nodeId}`, errorCode: "agent_unavailable" } });
@@ -234,8 +240,10 @@ export class TaskRun {
   }
 
   private async finish(input: Omit<TransitionInput, "taskId" | "attempt">): Promise<void> {
-    await this.batcher.close();
-    const done = await this.write(() => transitionTask(this.env.db, { ...input, taskId: this.id, attempt: this.attempt, data: { node: this.env.nodeId, ...input.data } }));
+    // The output still pending goes in the same transaction as the final state, at once (no batching window).
+    const output = await this.batcher.drain();
+    const events = [...(output ?? []), ...(input.events ?? [])];
+    const done = await this.write(() => transitionTask(this.env.db, { ...input, events, taskId: this.id, attempt: this.attempt, data: { node: this.env.nodeId, ...input.data } }));
     if (!done) log.info({ taskId: this.id, attempt: this.attempt, to: input.to }, "task outcome not recorded: the claim was lost or the task already ended");
   }
 

@@ -27,6 +27,21 @@ export async function workspaceFor(db: Database, task: Execution): Promise<strin
   return folder;
 }
 
+/**
+ * A task needs planning when there is something to prepare before its agent starts: skills to
+ * load, or a repository workspace (the agent's usesWorkspace, decided per task). An unknown agent
+ * is planned too (the worker then fails it agent_unavailable from PLANNING). Everything else (an
+ * API agent's plain folder, the agent's settings) is quick and is loaded after the move to RUNNING.
+ */
+export function needsPlanning(task: Execution): boolean {
+  if (task.skills.length > 0) return true;
+  ensureAgents();
+  const agent = findAgent(task.agentType);
+  if (!agent) return true;
+  const uses = agent.usesWorkspace;
+  return Boolean(typeof uses === "function" ? uses(task) : uses);
+}
+
 export function defaultEngineDeps(db: Database): EngineDeps {
   return {
     resolveAgent: (type) => {
@@ -37,6 +52,7 @@ export function defaultEngineDeps(db: Database): EngineDeps {
     loadSkills: loadSkillsForTask,
     workspaceFor: (task) => workspaceFor(db, task),
     afterRun: (task) => finishWorkspace(db, task.id),
+    needsPlanning,
   };
 }
 

@@ -29,8 +29,11 @@ describe("engine: cancellation in every non-terminal state, and deadlines", asyn
   const startWorker = async () => {
     worker = await testWorker(database, {
       waitTimeoutMs: 60_000,
-      // A task whose prompt is "gated" stays in PLANNING until the test opens the gate.
-      deps: { workspaceFor: async (task) => (task.prompt === "gated" ? gate.then(() => workspace) : workspace) },
+      // A task whose prompt is "gated" stays in PLANNING until the test opens the gate (it is planned: it has a workspace to prepare).
+      deps: {
+        workspaceFor: async (task) => (task.prompt === "gated" ? gate.then(() => workspace) : workspace),
+        needsPlanning: (task) => task.prompt === "gated",
+      },
     });
     return worker;
   };

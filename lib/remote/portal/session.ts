@@ -299,8 +299,8 @@ export class NodeSession {
           if (free <= 0 || !placement) break;
           const claimed = await claimTasks(this.deps.db, { nodeId: claimKeyOf(node.id), nodeName: node.name, limit: free, leaseMs: this.deps.leaseMs, placement });
           for (const claim of claimed) {
-            const [task] = await this.deps.db.select().from(executions).where(eq(executions.id, claim.id));
-            if (!task || this.closed) continue; // the lease will lapse and the sweeper settles it
+            const task = claim.task;
+            if (this.closed) continue; // the lease will lapse and the sweeper settles it
             const run = new RemoteRun(this.link, claim.id, claim.attempt, 0);
             this.runs.set(claim.id, run);
             await run.assign(task, claim.resumed);
