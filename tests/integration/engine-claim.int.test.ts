@@ -92,7 +92,7 @@ describe("engine: the claim goes straight to RUNNING when nothing needs planning
         // Output of a run is only written when it ends, so the final write carries it.
         batchMs: 60_000,
         deps: {
-          workspaceFor: async (task) => (task.prompt.startsWith("gated") ? gate.then(() => workspace) : workspace),
+          workspaceFor: async (task) => (task.prompt.includes("gated") ? gate.then(() => workspace) : workspace),
           loadSettings: async (_db, type) => {
             if (type === "test-echo-once") throw new Error("settings unreadable");
             return {};
@@ -115,7 +115,7 @@ describe("engine: the claim goes straight to RUNNING when nothing needs planning
     });
 
     it("a task that needs planning (a workspace to prepare) still stops in PLANNING until it is prepared", async () => {
-      const id = await submit(database, ada, { prompt: "gated; write:notes.md=hi" });
+      const id = await submit(database, ada, { prompt: "write:gated.md=hi" });
       await waitForState(database, id, "PLANNING");
       expect(await statePath(database, id)).toEqual(["PENDING", "PLANNING"]);
       const answer = await runtime.cancelTask(contextFor(ada), id, { waitMs: 0 });
