@@ -1,12 +1,12 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
-import { selectRows } from "../db/sql";
+import type { RawRow } from "../db/prepared";
 import { executions, type Execution, type ExecutionState } from "../db/schema";
 import { env } from "../env";
 import { CHANNELS } from "./channels";
 import { notify } from "./event-log";
 import { ACTIVE_STATES } from "./lifecycle";
-import { toExecution } from "./rows";
+import { runPrepared, toExecution } from "./rows";
 
 export interface ClaimedTask {
   id: string;
@@ -77,7 +77,7 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
   const caps = env().RUNNING_TASKS_PER_USER;
   const cap = sql`case u.role when 'ADMIN' then ${caps.ADMIN}::int when 'DEVELOPER' then ${caps.DEVELOPER}::int when 'VIEWER' then ${caps.VIEWER}::int else ${caps.GUEST}::int end`;
   return db.transaction(async (tx) => {
-    const picked = await selectRows<Candidate>(
+    const picked = await runPrepared<Candidate>(
       tx,
       sql`with in_flight as (
             select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
@@ -106,7 +106,7 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
     const orphans = picked.some((c) => c.orphans === true || (c.orphans as unknown) === "t");
     if (candidates.length === 0 && !orphans) return [];
     const lease = leaseInterval(options.leaseMs);
-    const claimedRows = await selectRows<Record<string, unknown> & { resumed: boolean | string }>(
+    const claimedRows = await runPrepared<RawRow & { resumed: boolean | string }>(
       tx,
       sql`with cand as (
             select * from jsonb_to_recordset(${JSON.stringify(candidates)}::jsonb) as c(id uuid, user_id uuid, cap int, ord int)
@@ -188,7 +188,8 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
       }
     }
     const notices = claims.map((c) => `${c.id}:${c.task.eventsCount}`);
-    await tx.execute(
+    await runPrepared(
+      tx,
       sql`with run as (
             update executions set state = 'RUNNING', events_count = events_count + 1
             where id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(direct)}::jsonb)) and state = 'PLANNING'

@@ -1,4 +1,7 @@
 import { getTableColumns, is, SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { DbOrTx } from "../db/client";
+import { preparedQuery, type RawRow } from "../db/prepared";
 import { executions, type Execution, type NewExecution } from "../db/schema";
 
 const COLUMNS = getTableColumns(executions);
@@ -30,4 +33,15 @@ export function assignments(values: Partial<NewExecution>): Map<string, SQL> {
     );
   }
   return out;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Run one statement written with Drizzle's `sql` template as a prepared statement (lib/db/prepared.ts):
+ * on PostgreSQL one round trip (Bind/Execute) instead of an unnamed statement's two. Rows come back raw.
+ */
+export async function runPrepared<T = RawRow>(db: DbOrTx, query: SQL): Promise<T[]> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return (await preparedQuery(db, text, params)) as T[];
 }

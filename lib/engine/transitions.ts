@@ -1,12 +1,11 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
-import { selectRows } from "../db/sql";
 import type { Execution, ExecutionState, NewExecution } from "../db/schema";
 import type { AuditInput } from "../security/audit";
 import { CHANNELS, type ControlKind } from "./channels";
 import type { EventInput } from "./event-log";
 import { canTransition, isTerminal } from "./lifecycle";
-import { assignments, toExecution } from "./rows";
+import { assignments, runPrepared, toExecution } from "./rows";
 
 export interface TransitionInput {
   taskId: string;
@@ -46,7 +45,7 @@ const TERMINAL_AUDIT = { COMPLETED: "task.completed", FAILED: "task.failed", CAN
  */
 export async function transitionTask(db: DbOrTx, input: TransitionInput): Promise<TransitionResult | null> {
   return db.transaction(async (tx) => {
-    const [current] = await selectRows<{ state: ExecutionState; attempt: number; events_count: number; user_id: string; session_id: string | null; agent_type: string; error_code: string | null }>(
+    const [current] = await runPrepared<{ state: ExecutionState; attempt: number; events_count: number; user_id: string; session_id: string | null; agent_type: string; error_code: string | null }>(
       tx,
       sql`select state, attempt, events_count, user_id, session_id, agent_type, error_code from executions
           where id = ${input.taskId}${input.when ? sql` and ${input.when}` : sql``} for update`,
@@ -91,7 +90,7 @@ export async function transitionTask(db: DbOrTx, input: TransitionInput): Promis
     if (input.control) notices.push([CHANNELS.control, `${input.taskId}:${input.control}`]);
     if (input.requeue) notices.push([CHANNELS.queue, input.taskId]);
 
-    const [row] = await selectRows<Record<string, unknown>>(
+    const [row] = await runPrepared(
       tx,
       sql`with task as (
             update executions set ${sql.join([...set].map(([column, value]) => sql`${sql.identifier(column)} = ${value}`), sql`, `)}
