@@ -188,15 +188,14 @@ function explanations(results: KindResult[]): string[] {
       const rt = r.roundTrip;
       notes.push(
         `**${r.label}: dispatch submit→RUNNING p50 ${ms(d.running.p50)} / p99 ${ms(d.running.p99)} (targets 5 / 25 ms).** It is driven by NOTIFY, not by the 2 s fallback poll ` +
-          `(a poll-driven claim would average about 1 s). The measured span is a chain of about 20 sequential database round trips and two commits: the rest of the submit ` +
-          `transaction after its BEGIN (two inserts, two NOTIFYs, the audit-chain lock, head read and insert, COMMIT), the NOTIFY reaching the worker's LISTEN connection, then the ` +
-          `claim transaction (claim UPDATE, a second UPDATE looking for orphaned tasks, the PLANNING event, NOTIFY, the audit lock/read/insert, the lease UPDATE, COMMIT) — ` +
-          `submit→PLANNING p50 ${ms(d.planning.p50)} / p99 ${ms(d.planning.p99)} — then the worker re-reads the task, loads agent settings, skills and the workspace folder, and ` +
-          `BEGINs the PLANNING→RUNNING transaction whose now() is the RUNNING timestamp (PLANNING→RUNNING ≈ ${ms(d.running.p50 - d.planning.p50)} at the p50).` +
+          `(a poll-driven claim would average about 1 s). The measured span is short in database terms: the rest of the submit statement after it started (the row, ` +
+          `its PENDING event, the audit row and two NOTIFYs in one prepared statement) and its COMMIT, the NOTIFY reaching the worker's LISTEN connection, and the claim ` +
+          `transaction's BEGIN, whose now() is the timestamp of both the PLANNING and the RUNNING event when the task needs no planning (the claim moves it straight to RUNNING) — ` +
+          `submit→PLANNING p50 ${ms(d.planning.p50)} / p99 ${ms(d.planning.p99)}, PLANNING→RUNNING ≈ ${ms(d.running.p50 - d.planning.p50)} at the p50.` +
           (rt
             ? ` The database itself is not the cost: measured from the bench during this run, one round trip takes ${ms(rt.select.p50)} and a one-row commit ${ms(rt.commit.p50)} ` +
-              `(p50), so the chain's raw database time is about ${ms(20 * rt.select.p50 + 2 * rt.commit.p50)}. The rest is JavaScript in the one server process between those ` +
-              `round trips — Drizzle building and mapping each query, the worker's own steps, and the same event loop serving the submit request and the client's SSE stream — ` +
+              `(p50), so the span's raw database time is about ${ms(2 * rt.select.p50 + rt.commit.p50)}. The rest is the one server process between those steps — its ` +
+              `event loop also serving the HTTP requests, the SSE streams and the worker's runs — ` +
               `each wake-up also waiting for a CPU on two cores shared with Postgres, the client and other work.`
             : "") +
           (noSync
