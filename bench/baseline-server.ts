@@ -1,8 +1,9 @@
 /**
- * The floor for submit throughput: a bare node:http server that writes exactly what
- * POST /api/runtime/tasks/submit writes (lib/runtime/submit.ts `enqueue`) in one transaction —
+ * The floor for submit throughput: a bare node:http server that writes exactly the rows
+ * POST /api/runtime/tasks/submit writes (lib/engine/commands.ts `enqueueTask`), no more, no less —
  * the executions row, its first log entry (seq 1, PENDING) with its NOTIFY, the (unsealed) audit
- * row, and the queue NOTIFY — with the same driver
+ * row, and the queue NOTIFY — as plain INSERTs in one transaction (begin, five statements, commit;
+ * the product sends the same rows as one prepared statement), with the same driver
  * (lib/db/client.ts), raw SQL, and nothing else: no Next, no auth, no zod, no ORM, no policies.
  * Env: DATABASE_URL (Postgres) or BENCH_PGLITE_DIR, BENCH_USER_ID, PORT. Prints `BENCH_READY <port>`.
  */
