@@ -57,4 +57,22 @@ describe("credentialEndedReason", () => {
     const session = { id: "s1", devicePk: "d", deviceId: "dev", trust: "pending" as const };
     expect(credentialEndedReason(ctx({ session }), facts({ runtimeSessions: { s1: { endedAt: null, endedReason: null, expiresAt: later, trust: "trusted" } } }), at)).toBeNull();
   });
+
+  it("one check shares what a user holds between that user's contexts, per device trust", () => {
+    const held = new WeakMap();
+    const trusted = { id: "s1", devicePk: "d", deviceId: "dev", trust: "trusted" as const };
+    const pending = { id: "s2", devicePk: "d2", deviceId: "dev2", trust: "pending" as const };
+    const f = facts({
+      runtimeSessions: {
+        s1: { endedAt: null, endedReason: null, expiresAt: later, trust: "trusted" },
+        s2: { endedAt: null, endedReason: null, expiresAt: later, trust: "pending" },
+      },
+    });
+    const submitting = new Set(["task:submit"]) as AuthContext["permissions"];
+    // The same user and permissions: allowed on the trusted device, not on the pending one, whatever the order.
+    expect(credentialEndedReason(ctx({ session: trusted, permissions: submitting }), f, at, held)).toBeNull();
+    expect(credentialEndedReason(ctx({ session: pending, permissions: submitting }), f, at, held)).toBe("permissions_changed");
+    expect(credentialEndedReason(ctx({ session: trusted, permissions: submitting }), f, at, held)).toBeNull();
+    expect(credentialEndedReason(ctx({ permissions: new Set(["task:view"]) as AuthContext["permissions"] }), f, at, held)).toBeNull();
+  });
 });

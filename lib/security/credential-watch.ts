@@ -24,7 +24,7 @@ export interface CredentialFacts {
  * device, browser session ended, account disabled), plus a role change or a lost permission
  * (a grant withdrawn), since what the caller was allowed was decided with the old rights.
  */
-export function credentialEndedReason(ctx: AuthContext, facts: CredentialFacts, at = now()): string | null {
+export function credentialEndedReason(ctx: AuthContext, facts: CredentialFacts, at = now(), held: HeldPermissions = new WeakMap()): string | null {
   const user = facts.users.get(ctx.user.id);
   if (!user || user.disabledAt) return "user_disabled";
   if (user.role !== ctx.user.role) return "role_changed";
@@ -45,10 +45,20 @@ export function credentialEndedReason(ctx: AuthContext, facts: CredentialFacts, 
     if (!browser || browser.endedAt || browser.expiresAt <= at) return `browser_session_${browser?.endedReason ?? "ended"}`;
   }
   const trust = ctx.session ? (facts.runtimeSessions.get(ctx.session.id)?.trust ?? ctx.session.trust) : "trusted";
-  const held = narrowForDevice(permissionsFor(user.role, user.grants), trust);
-  for (const permission of ctx.permissions) if (!held.has(permission)) return "permissions_changed";
+  let byTrust = held.get(user);
+  if (!byTrust) held.set(user, (byTrust = new Map()));
+  let permissions = byTrust.get(trust);
+  if (!permissions) byTrust.set(trust, (permissions = narrowForDevice(permissionsFor(user.role, user.grants), trust)));
+  for (const permission of ctx.permissions) if (!permissions.has(permission)) return "permissions_changed";
   return null;
 }
+
+/**
+ * What a user's role and grants allow, per device trust, computed once per check: 1,000 streams
+ * of one user are 1,000 contexts but one set of permissions (the check runs on the event loop
+ * every CREDENTIAL_CHECK_MS; building a set per stream stalled event delivery for milliseconds).
+ */
+type HeldPermissions = WeakMap<object, Map<DeviceTrust, Set<string>>>;
 
 interface Watch {
   ctx: AuthContext;
@@ -156,8 +166,9 @@ export class CredentialWatcher {
     if (this.failing) log.info("re-checking open streams' credentials works again");
     this.failing = false;
     const at = now();
+    const held: HeldPermissions = new WeakMap();
     for (const [id, w] of watched) {
-      const reason = credentialEndedReason(w.ctx, facts, at);
+      const reason = credentialEndedReason(w.ctx, facts, at, held);
       if (!reason || !this.watches.delete(id)) continue;
       try {
         w.ended(reason);
