@@ -1,4 +1,5 @@
 import http from "node:http";
+import { StringDecoder } from "node:string_decoder";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import WebSocket from "ws";
 import type { Api } from "./api";
@@ -24,6 +25,8 @@ export interface SseResult {
   first: Summary;
   /** Per event: the last watcher minus the first (the cost of fanning one event out to every socket). */
   spread: Summary;
+  /** The live events whose last watcher got them latest (seq, type, first and last arrival − created_at), worst first. */
+  slowest: { seq: number; type: string; firstMs: number; lastMs: number }[];
   /** Event-loop delay of the measuring process while the events streamed (its own share of the latency). */
   clientLag: { p50: number; p99: number; max: number };
 }
@@ -43,6 +46,8 @@ interface Watcher {
   error: string | null;
   /** Drop the connection (at the end of the run). */
   close(): void;
+  /** Parse what arrived after catching up (kept raw while streaming; see `Arrivals`). */
+  settle(): void;
 }
 
 /** How the bench watches: SSE (`GET …/stream`) or the WebSocket (`subscribe` on /api/runtime/ws). */
@@ -53,10 +58,68 @@ type OpenWatcher = (api: Api, taskId: string, caughtUpSeq: number, onCaughtUp: (
 const LAG_RESOLUTION_MS = 2;
 const now = () => performance.timeOrigin + performance.now();
 
-/** One SSE connection; frames are parsed as they arrive, stamped with the arrival time of their chunk. */
+type WireEvent = { seq: number; type: string; state: string | null; created_at: string };
+
+function received(event: WireEvent, receivedAt: number): Received {
+  return { seq: event.seq, type: event.type, state: event.state, createdAt: Date.parse(event.created_at), receivedAt };
+}
+
+/**
+ * What arrived on one connection once it had caught up, kept as it came: each chunk (SSE) or
+ * message (WebSocket) with its arrival time, parsed only after the run. The measuring process
+ * shares the two cores with the server; parsing 1,000 streams while they stream would put its
+ * own work into the latencies it measures. An event's arrival time is still the moment the
+ * chunk holding the end of its frame (or its message) reached the client.
+ */
+class Arrivals {
+  readonly chunks: Buffer[] = [];
+  readonly times: number[] = [];
+
+  add(chunk: Buffer): void {
+    this.times.push(now());
+    this.chunks.push(chunk);
+  }
+}
+
+/** SSE frames out of a byte stream: each complete frame's `data:` JSON, stamped with the arrival of the chunk that completed it. */
+class SseParser {
+  private pending = "";
+  private readonly decoder = new StringDecoder("utf8");
+
+  constructor(private readonly onEvent: (event: WireEvent, receivedAt: number) => void) {}
+
+  push(chunk: Buffer, receivedAt: number): void {
+    let text = this.pending + this.decoder.write(chunk);
+    let end: number;
+    let start = 0;
+    while ((end = text.indexOf("\n\n", start)) >= 0) {
+      const frame = text.slice(start, end);
+      start = end + 2;
+      const data = frame.indexOf("data: ");
+      if (data === -1) continue;
+      const line = frame.indexOf("\n", data);
+      this.onEvent(JSON.parse(frame.slice(data + 6, line === -1 ? undefined : line)) as WireEvent, receivedAt);
+    }
+    text = text.slice(start);
+    this.pending = text;
+  }
+}
+
+/**
+ * One SSE connection. Until it has caught up, frames are parsed as they arrive (to know when it
+ * has); after that the chunks are only kept with their arrival time and parsed at the end.
+ */
 function watchSse(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: number, onCaughtUp: () => void): Watcher {
   const url = new URL(`/api/runtime/tasks/${taskId}/stream`, api.baseURL);
   const watcher = { events: [], caughtUp: false, ended: false, error: null } as unknown as Watcher;
+  const arrivals = new Arrivals();
+  const parser = new SseParser((event, receivedAt) => {
+    watcher.events.push(received(event, receivedAt));
+    if (!watcher.caughtUp && event.seq >= caughtUpSeq) {
+      watcher.caughtUp = true;
+      onCaughtUp();
+    }
+  });
   const request = http.get(url, { agent, headers: { ...api.authHeader, accept: "text/event-stream" } }, (res) => {
     if (res.statusCode !== 200) {
       watcher.error = `status ${res.statusCode}`;
@@ -64,24 +127,9 @@ function watchSse(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: numb
       res.resume();
       return;
     }
-    res.setEncoding("utf8");
-    let buffer = "";
-    res.on("data", (chunk: string) => {
-      const receivedAt = now();
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame.split("\n").find((line) => line.startsWith("data: "));
-        if (!data) continue;
-        const event = JSON.parse(data.slice(6)) as { seq: number; type: string; state: string | null; created_at: string };
-        watcher.events.push({ seq: event.seq, type: event.type, state: event.state, createdAt: Date.parse(event.created_at), receivedAt });
-        if (!watcher.caughtUp && event.seq >= caughtUpSeq) {
-          watcher.caughtUp = true;
-          onCaughtUp();
-        }
-      }
+    res.on("data", (chunk: Buffer) => {
+      if (watcher.caughtUp) arrivals.add(chunk);
+      else parser.push(chunk, now());
     });
     res.on("end", () => (watcher.ended = true));
     res.on("error", (error) => {
@@ -94,33 +142,42 @@ function watchSse(api: Api, agent: http.Agent, taskId: string, caughtUpSeq: numb
     watcher.ended = true;
   });
   watcher.close = () => request.destroy();
+  watcher.settle = () => {
+    for (let i = 0; i < arrivals.chunks.length; i++) parser.push(arrivals.chunks[i]!, arrivals.times[i]!);
+  };
   return watcher;
 }
 
+const EVENT = Buffer.from('{"type":"event"');
+const startsWith = (data: Buffer, prefix: Buffer) => data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+
 /**
  * One WebSocket per watcher (as 1,000 separate clients would connect): hello, subscribe from the
- * start of the log, event frames stamped with their arrival time.
+ * start of the log, event frames stamped with their arrival time (kept raw once caught up, parsed
+ * at the end; other frames are parsed as they come).
  */
 function watchWs(api: Api, taskId: string, caughtUpSeq: number, onCaughtUp: () => void): Watcher {
   const url = `${api.baseURL.replace(/^http/, "ws")}/api/runtime/ws`;
   const watcher = { events: [], caughtUp: false, ended: false, error: null } as unknown as Watcher;
+  const arrivals = new Arrivals();
   const socket = new WebSocket(url, { headers: api.authHeader, perMessageDeflate: false });
+  const onEvent = (event: WireEvent, receivedAt: number) => {
+    watcher.events.push(received(event, receivedAt));
+    if (!watcher.caughtUp && event.seq >= caughtUpSeq) {
+      watcher.caughtUp = true;
+      onCaughtUp();
+    }
+  };
   socket.on("open", () => socket.send(JSON.stringify({ type: "hello", protocol: 1, client: "bench" })));
-  socket.on("message", (data) => {
+  socket.on("message", (data: Buffer) => {
+    if (watcher.caughtUp && startsWith(data, EVENT)) return arrivals.add(data);
     const receivedAt = now();
-    const frame = JSON.parse(data.toString()) as { type: string; event?: { seq: number; type: string; state: string | null; created_at: string }; status?: number };
+    const frame = JSON.parse(data.toString()) as { type: string; event?: WireEvent; status?: number };
     if (frame.type === "welcome") socket.send(JSON.stringify({ type: "subscribe", id: 1, task_id: taskId, after: 0 }));
-    else if (frame.type === "event" && frame.event) {
-      const event = frame.event;
-      watcher.events.push({ seq: event.seq, type: event.type, state: event.state, createdAt: Date.parse(event.created_at), receivedAt });
-      if (!watcher.caughtUp && event.seq >= caughtUpSeq) {
-        watcher.caughtUp = true;
-        onCaughtUp();
-      }
-    } else if (frame.type === "ended") {
-      watcher.ended = true;
-      socket.close();
-    } else if (frame.type === "error") {
+    else if (frame.type === "event" && frame.event) onEvent(frame.event, receivedAt);
+    // Sockets are closed after the run, not here: 1,000 close handshakes would land in the
+    // arrival times of the sockets still receiving the last events.
+    else if (frame.type === "ended") watcher.ended = true; else if (frame.type === "error") {
       watcher.error = `error frame ${frame.status}`;
       watcher.ended = true;
     }
@@ -136,6 +193,12 @@ function watchWs(api: Api, taskId: string, caughtUpSeq: number, onCaughtUp: () =
   });
   socket.on("close", () => (watcher.ended = true));
   watcher.close = () => socket.terminate();
+  watcher.settle = () => {
+    for (let i = 0; i < arrivals.chunks.length; i++) {
+      const frame = JSON.parse(arrivals.chunks[i]!.toString()) as { event: WireEvent };
+      onEvent(frame.event, arrivals.times[i]!);
+    }
+  };
   return watcher;
 }
 
@@ -182,12 +245,13 @@ export async function measureSse(api: Api, options: SseOptions, say: (line: stri
     while (watchers.some((w) => !w.ended && w.caughtUp) && Date.now() < streamDeadline) await sleep(50);
 
     lag.disable();
+    for (const w of watchers) w.settle();
     // The histogram counts the sampling interval itself; what is left is the loop's real delay.
     const delay = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
     const clientLag = { p50: delay(lag.percentile(50)), p99: delay(lag.percentile(99)), max: delay(lag.max) };
     return { ...analyse(watchers, parked.events_count, connectMs), clientLag };
   } finally {
-    for (const w of watchers) if (!w.ended) w.close();
+    for (const w of watchers) w.close();
     agent.destroy();
   }
 }
@@ -195,7 +259,7 @@ export async function measureSse(api: Api, options: SseOptions, say: (line: stri
 function analyse(watchers: Watcher[], parkedSeq: number, connectMs: number): Omit<SseResult, "clientLag"> {
   const all: number[] = [];
   const output: number[] = [];
-  const bySeq = new Map<number, { min: number; max: number }>();
+  const bySeq = new Map<number, { min: number; max: number; type: string }>();
   let complete = 0;
   let lastSeq = 0;
   for (const w of watchers) {
@@ -207,7 +271,7 @@ function analyse(watchers: Watcher[], parkedSeq: number, connectMs: number): Omi
       const latency = e.receivedAt - e.createdAt;
       all.push(latency);
       if (e.type === "output") output.push(latency);
-      const slot = bySeq.get(e.seq) ?? { min: Infinity, max: -Infinity };
+      const slot = bySeq.get(e.seq) ?? { min: Infinity, max: -Infinity, type: e.type === "state" ? `state ${e.state}` : e.type };
       slot.min = Math.min(slot.min, latency);
       slot.max = Math.max(slot.max, latency);
       bySeq.set(e.seq, slot);
@@ -215,6 +279,10 @@ function analyse(watchers: Watcher[], parkedSeq: number, connectMs: number): Omi
     }
   }
   const slots = [...bySeq.values()];
+  const slowest = [...bySeq]
+    .sort((a, b) => b[1].max - a[1].max)
+    .slice(0, 5)
+    .map(([seq, s]) => ({ seq, type: s.type, firstMs: s.min, lastMs: s.max }));
   return {
     watchers: watchers.filter((w) => w.caughtUp).length,
     connectMs,
@@ -224,5 +292,6 @@ function analyse(watchers: Watcher[], parkedSeq: number, connectMs: number): Omi
     output: summarize(output),
     first: summarize(slots.map((s) => s.min)),
     spread: summarize(slots.map((s) => s.max - s.min)),
+    slowest,
   };
 }
