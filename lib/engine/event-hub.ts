@@ -5,35 +5,86 @@ import { CHANNELS, parseEventNotice } from "./channels";
 import { readEvents } from "./event-log";
 
 const PAGE = 500;
+/** An iterator subscriber (subscribe()) with this many events unread stops being fed until it reads … */
+const ITERATOR_PAUSE_AT = 2_000;
+/** … and is fed again (from the log) once it is down to this many. */
+const ITERATOR_RESUME_AT = 200;
 
-interface Subscriber {
-  cursor: number;
-  queue: ExecutionEvent[];
-  wake: (() => void) | undefined;
-  closed: boolean;
+/**
+ * Receives a task's new events, synchronously, inside the hub's delivery loop: whatever it does
+ * with them (write one frame to a socket) happens for every follower in that one loop, without
+ * a promise or a task hop per follower.
+ */
+export interface EventSink {
+  /**
+   * Rows with seq > the follower's cursor, in seq order, without gaps. The array (and its rows)
+   * is shared with every follower at the same cursor: read it, never modify it.
+   */
+  events(rows: readonly ExecutionEvent[]): void;
+  /** The hub stopped following for this sink (the hub closed, or `events` threw): no more calls. Not called after close(). */
+  ended?(): void;
 }
 
-interface Feed {
-  subscribers: Set<Subscriber>;
-  fetching: boolean;
-  again: boolean;
+/** A follower's handle: backpressure (pause/resume) and the end of following (close). */
+export interface Following {
+  /**
+   * Stop delivering (the consumer is behind); nothing is buffered for it meanwhile: its cursor
+   * stays. Called inside `events` with `through`, the consumer took the rows only up to that seq:
+   * the rest of the batch comes again (from the log) after resume().
+   */
+  pause(through?: number): void;
+  /** Deliver again from the cursor: what was written meanwhile is read from the log first. */
+  resume(): void;
+  /** Stop for good (idempotent). */
+  close(): void;
+  /** The last seq delivered (or `after`). */
+  readonly cursor: number;
+  readonly closed: boolean;
 }
 
 export interface EventSubscription extends AsyncIterableIterator<ExecutionEvent> {
   close(): void;
 }
 
+type Place = "live" | "behind" | "paused" | "closed" | "starting";
+
+interface Follower {
+  cursor: number;
+  sink: EventSink;
+  place: Place;
+}
+
+/**
+ * One task's followers on this node. `live` are all at `head` or past it (ahead, when they asked
+ * for a later `after`): one read of the log after `head` feeds all of them with the same rows.
+ * `behind` are catching up from an earlier seq (a late joiner, a resumed slow consumer): they
+ * are read for separately, bounded by `head`, so their catch-up never delays the live ones,
+ * and join `live` once they reach `head`.
+ */
+interface Feed {
+  taskId: string;
+  head: number;
+  live: Set<Follower>;
+  behind: Set<Follower>;
+  paused: Set<Follower>;
+  reading: boolean;
+  again: boolean;
+}
+
 /**
  * Per-process fan-out of task events. It LISTENs once; a NOTIFY (task, seq) makes it read the new
- * rows from the log once per task and hand them to every local subscriber past its own cursor.
- * Reading from the log (not from the notification) means nothing is lost or reordered, and a
- * subscriber can start at any seq. A slow poll covers notifications lost while reconnecting.
+ * rows from the log once per task and hand the same rows to every local follower, synchronously
+ * in one loop. Reading from the log (not from the notification) means nothing is lost or
+ * reordered, and a follower can start at any seq. A NOTIFY for a seq already read costs nothing;
+ * notifications arriving during a read are coalesced into one more read. A slow poll covers
+ * notifications lost while reconnecting.
  */
 export class EventHub {
   private readonly feeds = new Map<string, Feed>();
   private ready: Promise<void> | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private poll: NodeJS.Timeout | undefined;
+  private reads = 0;
 
   constructor(
     private readonly handle: DatabaseHandle,
@@ -44,10 +95,13 @@ export class EventHub {
     this.ready ??= (async () => {
       this.unlisten = await this.handle.listen(CHANNELS.events, (payload) => {
         const notice = parseEventNotice(payload);
-        if (notice) this.kick(notice.taskId);
+        if (!notice) return;
+        const feed = this.feeds.get(notice.taskId);
+        // Already read that far (by an earlier read or the poll): nothing to do.
+        if (feed && (notice.seq > feed.head || feed.behind.size > 0)) this.kick(feed);
       });
       this.poll = setInterval(() => {
-        for (const taskId of this.feeds.keys()) this.kick(taskId);
+        for (const feed of this.feeds.values()) this.kick(feed);
       }, this.pollMs);
       this.poll.unref();
     })();
@@ -56,31 +110,98 @@ export class EventHub {
     return this.ready;
   }
 
+  /**
+   * Follow one task's events with seq > after: `sink.events` is called with each new block of
+   * rows, in order, until close(). The LISTEN is in place before the first read, so nothing
+   * written after `after` is missed.
+   */
+  follow(taskId: string, after: number, sink: EventSink): Following {
+    const follower: Follower = { cursor: after, sink, place: "starting" };
+    let paused = false;
+    const handle: Following = {
+      pause: (through) => {
+        if (follower.place === "closed") return;
+        if (through !== undefined && through < follower.cursor) follower.cursor = through;
+        if (paused) return;
+        paused = true;
+        if (follower.place === "starting") return;
+        this.move(taskId, follower, "paused");
+      },
+      resume: () => {
+        if (follower.place === "closed" || !paused) return;
+        paused = false;
+        if (follower.place === "starting") return;
+        const feed = this.move(taskId, follower, null);
+        if (feed) this.kick(feed);
+      },
+      close: () => {
+        if (follower.place === "closed") return;
+        this.move(taskId, follower, "closed");
+      },
+      get cursor() {
+        return follower.cursor;
+      },
+      get closed() {
+        return follower.place === "closed";
+      },
+    };
+    this.start().then(
+      () => {
+        if (follower.place === "closed") return;
+        if (paused) {
+          this.feedFor(taskId).paused.add(follower);
+          follower.place = "paused";
+          return;
+        }
+        const feed = this.move(taskId, follower, null);
+        if (feed) this.kick(feed);
+      },
+      (error: unknown) => {
+        // No LISTEN, no live events; the next follower tries again.
+        log.warn({ err: error, taskId }, "could not LISTEN for task events");
+        if (follower.place !== "closed") end(follower);
+      },
+    );
+    return handle;
+  }
+
   /** Events of one task with seq > after, live, in order, until close() or the consumer stops. */
   subscribe(taskId: string, after = 0): EventSubscription {
-    const sub: Subscriber = { cursor: after, queue: [], wake: undefined, closed: false };
-    const close = () => {
-      if (sub.closed) return;
-      sub.closed = true;
-      sub.wake?.();
-      const feed = this.feeds.get(taskId);
-      feed?.subscribers.delete(sub);
-      if (feed && feed.subscribers.size === 0) this.feeds.delete(taskId);
-    };
-    const started = this.start().then(() => {
-      if (sub.closed) return;
-      let feed = this.feeds.get(taskId);
-      if (!feed) this.feeds.set(taskId, (feed = { subscribers: new Set(), fetching: false, again: false }));
-      feed.subscribers.add(sub);
-      this.kick(taskId);
+    const queue: ExecutionEvent[] = [];
+    let head = 0;
+    let wake: (() => void) | undefined;
+    let held = false;
+    const following = this.follow(taskId, after, {
+      events(rows) {
+        for (const row of rows) queue.push(row);
+        if (queue.length - head >= ITERATOR_PAUSE_AT && !held) {
+          held = true;
+          following.pause();
+        }
+        wake?.();
+      },
+      ended: () => wake?.(),
     });
+    const close = () => {
+      following.close();
+      wake?.();
+    };
     const iterator: EventSubscription = {
       async next() {
-        await started;
-        while (!sub.closed && sub.queue.length === 0) await new Promise<void>((resolve) => (sub.wake = resolve));
-        sub.wake = undefined;
-        const value = sub.queue.shift();
-        return value ? { value, done: false } : { value: undefined, done: true };
+        while (!following.closed && head === queue.length) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (head === queue.length) return { value: undefined, done: true };
+        const value = queue[head]!;
+        queue[head++] = undefined as unknown as ExecutionEvent;
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+        }
+        if (held && queue.length - head <= ITERATOR_RESUME_AT) {
+          held = false;
+          following.resume();
+        }
+        return { value, done: false };
       },
       async return() {
         close();
@@ -94,56 +215,164 @@ export class EventHub {
     return iterator;
   }
 
-  /** Read new rows for a task once and deliver them; coalesces bursts of notifications. */
-  private kick(taskId: string): void {
+  private feedFor(taskId: string): Feed {
+    let feed = this.feeds.get(taskId);
+    if (!feed) this.feeds.set(taskId, (feed = { taskId, head: 0, live: new Set(), behind: new Set(), paused: new Set(), reading: false, again: false }));
+    return feed;
+  }
+
+  /**
+   * Take a follower out of its set and put it where it belongs now: `paused`, `closed`, or (null)
+   * live or behind by its cursor. Returns the feed when the follower is active.
+   */
+  private move(taskId: string, follower: Follower, to: "paused" | "closed" | null): Feed | undefined {
     const feed = this.feeds.get(taskId);
-    if (!feed) return;
-    if (feed.fetching) {
+    if (feed) {
+      feed.live.delete(follower);
+      feed.behind.delete(follower);
+      feed.paused.delete(follower);
+    }
+    if (to === "closed") {
+      follower.place = "closed";
+      if (feed && feed.live.size + feed.behind.size + feed.paused.size === 0) this.feeds.delete(taskId);
+      return undefined;
+    }
+    const target = feed ?? this.feedFor(taskId);
+    if (to === "paused") {
+      target.paused.add(follower);
+      follower.place = "paused";
+      return undefined;
+    }
+    this.place(target, follower);
+    return target;
+  }
+
+  private place(feed: Feed, follower: Follower): void {
+    if (feed.live.size === 0 && !feed.reading) feed.head = follower.cursor;
+    if (follower.cursor >= feed.head) {
+      feed.live.add(follower);
+      follower.place = "live";
+    } else {
+      feed.behind.add(follower);
+      follower.place = "behind";
+    }
+  }
+
+  /** Read new rows for a task and deliver them; one read loop per task at a time, bursts coalesced. */
+  private kick(feed: Feed): void {
+    if (feed.reading) {
       feed.again = true;
       return;
     }
-    feed.fetching = true;
+    feed.reading = true;
     void (async () => {
       try {
         do {
           feed.again = false;
-          if (feed.subscribers.size === 0) break;
-          const from = Math.min(...[...feed.subscribers].map((s) => s.cursor));
-          const rows = await readEvents(this.handle.db, taskId, { after: from, limit: PAGE });
-          for (const sub of feed.subscribers) {
-            const fresh = rows.filter((r) => r.seq > sub.cursor);
-            if (fresh.length === 0) continue;
-            sub.queue.push(...fresh);
-            sub.cursor = fresh.at(-1)!.seq;
-            sub.wake?.();
-          }
-          if (rows.length === PAGE) feed.again = true;
-        } while (feed.again);
+          if (feed.live.size > 0) await this.readLive(feed);
+          if (feed.behind.size > 0) await this.catchUp(feed);
+        } while (feed.again && this.feeds.get(feed.taskId) === feed);
       } catch (error) {
-        log.warn({ err: error, taskId }, "reading task events failed; the poll retries");
+        log.warn({ err: error, taskId: feed.taskId }, "reading task events failed; the poll retries");
       } finally {
-        feed.fetching = false;
+        feed.reading = false;
       }
     })();
   }
 
-  /** How many tasks and subscribers this process is following (observability, tests). */
-  stats(): { tasks: number; subscribers: number } {
+  /** One read after `head`, the same rows to every live follower. */
+  private async readLive(feed: Feed): Promise<void> {
+    const from = feed.head;
+    this.reads++;
+    const rows = await readEvents(this.handle.db, feed.taskId, { after: from, limit: PAGE });
+    if (rows.length === PAGE) feed.again = true;
+    if (rows.length === 0) return;
+    feed.head = Math.max(feed.head, rows.at(-1)!.seq);
+    deliver(rows, feed.live, (follower) => {
+      // Cannot happen while head only grows; a follower that would skip rows catches up instead.
+      feed.live.delete(follower);
+      feed.behind.add(follower);
+      follower.place = "behind";
+      feed.again = true;
+    });
+  }
+
+  /** Feed the followers behind `head` from the log (never past `head`), then let them join the live ones. */
+  private async catchUp(feed: Feed): Promise<void> {
+    let from = Infinity;
+    for (const follower of feed.behind) from = Math.min(from, follower.cursor);
+    const until = feed.head;
+    if (from < until) {
+      this.reads++;
+      const rows = (await readEvents(this.handle.db, feed.taskId, { after: from, limit: Math.min(PAGE, until - from) })).filter((row) => row.seq <= until);
+      if (rows.length > 0) deliver(rows, feed.behind, () => (feed.again = true));
+    }
+    for (const follower of feed.behind) {
+      if (follower.cursor >= feed.head) {
+        feed.behind.delete(follower);
+        feed.live.add(follower);
+        follower.place = "live";
+      } else {
+        feed.again = true;
+      }
+    }
+  }
+
+  /** How many tasks and followers this process is following, and how many log reads it made (observability, tests). */
+  stats(): { tasks: number; subscribers: number; reads: number } {
     let subscribers = 0;
-    for (const feed of this.feeds.values()) subscribers += feed.subscribers.size;
-    return { tasks: this.feeds.size, subscribers };
+    for (const feed of this.feeds.values()) subscribers += feed.live.size + feed.behind.size + feed.paused.size;
+    return { tasks: this.feeds.size, subscribers, reads: this.reads };
   }
 
   async close(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
-    for (const feed of this.feeds.values()) {
-      for (const sub of feed.subscribers) {
-        sub.closed = true;
-        sub.wake?.();
-      }
-    }
+    const followers: Follower[] = [];
+    for (const feed of this.feeds.values()) followers.push(...feed.live, ...feed.behind, ...feed.paused);
     this.feeds.clear();
+    for (const follower of followers) end(follower);
     await this.unlisten?.().catch(() => {});
+  }
+}
+
+/**
+ * Hand `rows` (contiguous, ascending) to each follower past its cursor. Followers at the same
+ * cursor get the same array. `gap` is told about a follower whose cursor is before the first row.
+ */
+function deliver(rows: readonly ExecutionEvent[], followers: Set<Follower>, gap: (follower: Follower) => void): void {
+  const first = rows[0]!.seq;
+  const last = rows.at(-1)!.seq;
+  let tails: Map<number, readonly ExecutionEvent[]> | undefined;
+  for (const follower of followers) {
+    if (follower.place === "closed" || follower.cursor >= last) continue;
+    if (follower.cursor < first - 1) {
+      gap(follower);
+      continue;
+    }
+    let batch = rows;
+    if (follower.cursor >= first) {
+      tails ??= new Map();
+      batch = tails.get(follower.cursor) ?? rows.filter((row) => row.seq > follower.cursor);
+      tails.set(follower.cursor, batch);
+    }
+    follower.cursor = last;
+    try {
+      follower.sink.events(batch);
+    } catch (error) {
+      // One broken consumer must not stop the others.
+      log.error({ err: error }, "a task event follower threw; it is dropped");
+      followers.delete(follower);
+      end(follower);
+    }
+  }
+}
+
+function end(follower: Follower): void {
+  follower.place = "closed";
+  try {
+    follower.sink.ended?.();
+  } catch (error) {
+    log.error({ err: error }, "a task event follower's end handler threw");
   }
 }
 

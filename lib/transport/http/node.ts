@@ -4,6 +4,7 @@ import { pinClientAddress } from "../../security/client-address";
 import { handleApiRequest } from "./adapter";
 import { MAX_JSON_BYTES } from "./body";
 import { API_SECURITY_HEADERS } from "./headers";
+import { writeSseTo } from "./sse";
 
 /** Methods the node answers at all; anything else (TRACE, PROPFIND, …) is a JSON 405 at the door. */
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -157,9 +158,10 @@ export interface NodeApiOptions {
 /**
  * The HTTP adapter on node:http, ahead of Next: the same `handleApiRequest` (routing, auth,
  * checks, operations) Next's catch-all route calls, minus Next's router and response pipe on the
- * hot path (submit, state, streams). JSON answers are written in one piece; streams (SSE,
- * downloads) chunk by chunk with backpressure, and a client that goes away aborts the request's
- * signal and cancels the stream, so its subscription ends.
+ * hot path (submit, state, streams). JSON answers are written in one piece; a task's SSE stream
+ * straight from the event hub to the response (sse.ts); other streams (downloads) chunk by chunk
+ * with backpressure. A client that goes away aborts the request's signal and cancels the stream,
+ * so its subscription ends.
  */
 export async function serveApiRequest(req: IncomingMessage, res: ServerResponse, options: NodeApiOptions): Promise<void> {
   const aborter = new AbortController();
@@ -246,6 +248,8 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
   }
   res.writeHead(response.status, headers);
   res.flushHeaders();
+  // A task's event stream: written from the event hub's loop straight to this response.
+  if (writeSseTo(response, res)) return;
   const reader = response.body.getReader();
   const cancel = () => void reader.cancel().catch(() => undefined);
   signal.addEventListener("abort", cancel, { once: true });

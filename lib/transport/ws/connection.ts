@@ -6,6 +6,8 @@ import { log } from "../../log";
 import { CLOSE, type CloseCode } from "./close-codes";
 import type { ConnectionLimits } from "./limits";
 
+const TEXT = { binary: false } as const;
+
 /** A parsed client frame: a JSON object, not yet validated against the protocol. */
 export type RawFrame = Record<string, unknown>;
 
@@ -35,6 +37,11 @@ export class Connection {
   private drainWaiters: (() => void)[] = [];
   private frameHandler: ((frame: RawFrame) => void) | undefined;
   private readonly closeListeners: ((code: number) => void)[] = [];
+  /** One callback for every send (not a closure per frame): counts frames the socket has taken. */
+  private readonly written = () => {
+    this.unwritten--;
+    if (this.unwritten === 0) this.releaseDrainWaiters();
+  };
 
   constructor(
     private readonly socket: WebSocket,
@@ -83,10 +90,7 @@ export class Connection {
     if (!this.open) return false;
     const data = Buffer.isBuffer(frame) ? frame : JSON.stringify(frame);
     this.unwritten++;
-    this.socket.send(data, { binary: false }, () => {
-      this.unwritten--;
-      if (this.unwritten === 0) this.releaseDrainWaiters();
-    });
+    this.socket.send(data, TEXT, this.written);
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.cutOff(`send buffer over ${this.limits.maxBufferedBytes} bytes`);
       return false;
@@ -94,14 +98,18 @@ export class Connection {
     return true;
   }
 
+  /** The client has fallen behind: its send buffer is over the high-water mark. */
+  get behind(): boolean {
+    return this.socket.bufferedAmount > this.limits.highWaterBytes;
+  }
+
   /**
-   * Send a frame of a stream: when the client has fallen behind (send buffer over the high-water
-   * mark), wait until it has read everything sent so far, for at most slowConsumerMs; a client
-   * that does not is cut off with 4004. Resolves false when the stream should stop.
+   * Wait until the client has read everything sent so far, for at most slowConsumerMs; a client
+   * that does not is cut off with 4004. Resolves false when the socket is closed or was cut off.
    */
-  async sendInOrder(frame: object | Buffer): Promise<boolean> {
-    if (!this.send(frame)) return false;
-    if (this.socket.bufferedAmount <= this.limits.highWaterBytes) return true;
+  async whenDrained(): Promise<boolean> {
+    if (!this.open) return false;
+    if (this.unwritten === 0) return true;
     const drained = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), this.limits.slowConsumerMs);
       this.drainWaiters.push(() => {
@@ -112,6 +120,17 @@ export class Connection {
     if (!this.open) return false;
     if (!drained) this.cutOff(`did not read for ${this.limits.slowConsumerMs} ms`);
     return drained;
+  }
+
+  /**
+   * Send a frame of a stream: when the client has fallen behind (send buffer over the high-water
+   * mark), wait until it has read everything sent so far (whenDrained). Resolves false when the
+   * stream should stop.
+   */
+  async sendInOrder(frame: object | Buffer): Promise<boolean> {
+    if (!this.send(frame)) return false;
+    if (!this.behind) return true;
+    return this.whenDrained();
   }
 
   /** Refuse a frame with an error frame; too many in a row means garbage and closes the socket. */

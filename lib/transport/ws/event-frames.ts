@@ -9,6 +9,7 @@ const CACHED_FRAMES = 4_096;
  */
 export class EventFrames {
   private readonly frames = new Map<string, Buffer>();
+  private readonly batches = new WeakMap<readonly TaskEventDto[], readonly Buffer[]>();
 
   constructor(private readonly capacity = CACHED_FRAMES) {}
 
@@ -22,5 +23,16 @@ export class EventFrames {
       if (this.frames.size > this.capacity) this.frames.delete(this.frames.keys().next().value!);
     }
     return frame;
+  }
+
+  /**
+   * The frames of a batch of events, memoised per batch array: the event hub hands the same array
+   * to every subscriber at the same point, so the 1,000 sockets following a task look the frames
+   * up once per batch, not once per event each.
+   */
+  batch(taskId: string, events: readonly TaskEventDto[]): readonly Buffer[] {
+    let frames = this.batches.get(events);
+    if (!frames) this.batches.set(events, (frames = events.map((event) => this.frame(taskId, event))));
+    return frames;
   }
 }

@@ -1,6 +1,7 @@
 import { AppError } from "../../errors";
 import { log } from "../../log";
 import type { TaskEventDto } from "../../runtime/schemas";
+import { isLiveTaskEvents, type LiveTaskEvents } from "../../runtime/stream";
 import type { Connection } from "./connection";
 import type { EventFrames } from "./event-frames";
 
@@ -37,7 +38,7 @@ export class Subscriptions {
     this.active.set(taskId, stop);
     try {
       const events = await openStream(stop.signal);
-      return () => void this.pump(taskId, events, after, stop);
+      return isLiveTaskEvents(events) ? () => this.follow(taskId, events, after, stop) : () => void this.pump(taskId, events, after, stop);
     } catch (error) {
       this.release(taskId, stop);
       throw error;
@@ -56,6 +57,38 @@ export class Subscriptions {
   closeAll(): void {
     for (const stop of this.active.values()) stop.abort();
     this.active.clear();
+  }
+
+  /**
+   * Push delivery: each batch the hub hands over is written at once, the same frames every
+   * subscriber gets, in the hub's loop. A client past the high-water mark pauses the stream (the
+   * events stay in the log, nothing piles up here) until it has read what it was sent; one that
+   * does not within slowConsumerMs is cut off by the connection (4004).
+   */
+  private follow(taskId: string, events: LiveTaskEvents, after: number, stop: AbortController): void {
+    let lastSeq = after;
+    let state: TaskEventDto["state"] = null;
+    const flow = events.follow({
+      events: (batch) => {
+        if (stop.signal.aborted) return;
+        const frames = this.frames.batch(taskId, batch);
+        for (let i = 0; i < frames.length; i++) {
+          if (!this.connection.send(frames[i]!)) return void stop.abort();
+          const event = batch[i]!;
+          lastSeq = event.seq;
+          if (event.type === "state") state = event.state;
+          if (!this.connection.behind) continue;
+          // Behind (a long catch-up, a slow reader): the rest of the batch waits in the log, not here.
+          flow.pause(i < frames.length - 1 ? event.seq : undefined);
+          void this.connection.whenDrained().then((drained) => (drained ? flow.resume() : stop.abort()));
+          return;
+        }
+      },
+      end: () => {
+        this.release(taskId, stop);
+        if (!stop.signal.aborted) this.connection.send({ type: "ended", task_id: taskId, reason: "finished", last_seq: lastSeq, state });
+      },
+    });
   }
 
   private async pump(taskId: string, events: AsyncIterable<TaskEventDto>, after: number, stop: AbortController): Promise<void> {
