@@ -1,14 +1,12 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiTokens } from "../../lib/db/schema";
 import { resolveApiToken } from "../../lib/security/api-tokens";
 import { CredentialCache, credentialCacheFor, type CachedCredential } from "../../lib/security/auth-cache";
 import { manualClock, setClock } from "../../lib/security/clock";
-import { CREDENTIALS_CHANNEL } from "../../lib/security/credential-notices";
 import { apiTokenFor, bearerRequest, browserRequest, createUser, openSessionFor } from "../support/auth";
 import { callApi } from "../support/api";
 import { useTestDatabase } from "../support/db";
-import { testDbKind } from "../support/db-target";
 
 const post = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
 
@@ -105,27 +103,6 @@ describe("authentication cache: forgets at once on this node, on notice elsewher
       await expect.poll(async () => (await resolveApiToken(db, token, shortLived)).ok).toBe(false);
     } finally {
       await shortLived.close();
-    }
-  });
-
-  it.runIf(testDbKind() === "postgres")("another node's change reaches this node's cache through the credential notice", async () => {
-    // Two pools on one database, as two nodes: `other` remembers the token, the change is made on `database`.
-    const other = await database.reopen!();
-    const otherCache = new CredentialCache<CachedCredential>(other);
-    try {
-      const user = await createUser(db, { role: "DEVELOPER" });
-      const { id, token } = await apiTokenFor(db, user.id);
-      await expect.poll(async () => (await resolveApiToken(other.db, token, otherCache)).ok && otherCache.size).toBe(1);
-      // Revoked the way another node's revokeApiToken does it: the change and its notice in one transaction.
-      await db.transaction(async (tx) => {
-        await tx.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, id));
-        await tx.execute(sql`select pg_notify(${CREDENTIALS_CHANNEL}, 'from-another-node')`);
-      });
-      await expect.poll(() => otherCache.size).toBe(0);
-      expect(await resolveApiToken(other.db, token, otherCache)).toEqual({ ok: false, reason: "The API token has been revoked" });
-    } finally {
-      await otherCache.close();
-      await other.close();
     }
   });
 });
