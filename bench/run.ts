@@ -267,6 +267,7 @@ async function benchKind(kind: Kind, config: RunConfig & { wants: (phase: Phase)
         try {
           result.sse = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step);
           step(`SSE: p50 ${ms(result.sse.all.p50)}, p99 ${ms(result.sse.all.p99)} over ${result.sse.all.n} deliveries; ${result.sse.complete}/${config.watchers} watchers got the full log`);
+          step(`SSE slowest events: ${describeSlowest(result.sse.slowest)}`);
         } catch (error) {
           result.errors.push(`SSE: ${(error as Error).message}`);
           step(`FAILED SSE: ${(error as Error).message}`);
@@ -281,6 +282,7 @@ async function benchKind(kind: Kind, config: RunConfig & { wants: (phase: Phase)
         try {
           result.ws = await measureSse(api, { watchers: config.watchers, chunks: config.chunks, chunkDelayMs: config.chunkDelay }, step, "ws");
           step(`WebSocket: p50 ${ms(result.ws.all.p50)}, p99 ${ms(result.ws.all.p99)} over ${result.ws.all.n} deliveries; ${result.ws.complete}/${config.watchers} subscribers got the full log`);
+          step(`WebSocket slowest events: ${describeSlowest(result.ws.slowest)}`);
         } catch (error) {
           result.errors.push(`WebSocket: ${(error as Error).message}`);
           step(`FAILED WebSocket: ${(error as Error).message}`);
@@ -373,6 +375,11 @@ async function benchKind(kind: Kind, config: RunConfig & { wants: (phase: Phase)
     }
   }
   return result;
+}
+
+/** "seq 42 (output) first 12 ms, last 310 ms; …": which events make a stream's tail. */
+function describeSlowest(slowest: { seq: number; type: string; firstMs: number; lastMs: number }[]): string {
+  return slowest.map((e) => `seq ${e.seq} (${e.type}) first ${ms(e.firstMs)}, last ${ms(e.lastMs)}`).join("; ");
 }
 
 /** graphile-worker and pg-boss on the same PostgreSQL, with our node's concurrency and our loads. */
