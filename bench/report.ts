@@ -34,6 +34,8 @@ export interface RunConfig {
   clusterSleep: number;
   peers: boolean;
   cluster: boolean;
+  /** A subset run (`--phases`): what it did not measure is shown as "—", not "failed". */
+  phases?: Set<string>;
 }
 
 export interface KindResult {
@@ -115,29 +117,30 @@ const mark = (ok: boolean | null) => (ok === null ? "" : ok ? " ✓" : " ✗");
 const check = (value: number, limit: number, higherIsBetter = false): boolean | null => (Number.isFinite(value) ? (higherIsBetter ? value >= limit : value <= limit) : null);
 
 export function renderTable(results: KindResult[], config: RunConfig): string {
+  const none = config.phases ? "—" : "failed";
   const head = ["Measure", ...results.map((r) => r.label), "Target"];
   const row = (name: string, cell: (r: KindResult) => string, target = "") => [name, ...results.map(cell), target];
   const pg = (r: KindResult, v: string, ok: boolean | null) => `${v}${r.kind === "postgres" ? mark(ok) : ""}`;
   const rows = [
-    row(`Submit throughput, product (HTTP API, ${config.connections} conns, ${config.duration} s)`, (r) => (r.product ? rate(r.product.rps) : "failed")),
-    row("Submit throughput, baseline (node:http, same INSERTs)", (r) => (r.baseline ? rate(r.baseline.rps) : "failed")),
+    row(`Submit throughput, product (HTTP API, ${config.connections} conns, ${config.duration} s)`, (r) => (r.product ? rate(r.product.rps) : none)),
+    row("Submit throughput, baseline (node:http, same INSERTs)", (r) => (r.baseline ? rate(r.baseline.rps) : none)),
     row("Ratio product / baseline", (r) => `${ratioOf(r).toFixed(2)}${mark(check(ratioOf(r), TARGETS.ratio, true))}`, "≥ 0.5"),
     row("Submit latency p50 / p99, product", (r) => (r.product ? `${ms(r.product.latencyP50)} / ${ms(r.product.latencyP99)}` : "")),
     row("Submit latency p50 / p99, baseline", (r) => (r.baseline ? `${ms(r.baseline.latencyP50)} / ${ms(r.baseline.latencyP99)}` : "")),
-    row(`Dispatch submit→PLANNING (claimed) p50 / p99`, (r) => (r.dispatch ? `${ms(r.dispatch.planning.p50)} / ${ms(r.dispatch.planning.p99)}` : "failed")),
-    row(`Dispatch submit→RUNNING p50 (${config.tasks} tasks, window ${config.window})`, (r) => (r.dispatch ? pg(r, ms(r.dispatch.running.p50), check(r.dispatch.running.p50, TARGETS.dispatchP50)) : "failed"), "≤ 5 ms (Postgres)"),
-    row("Dispatch submit→RUNNING p99", (r) => (r.dispatch ? pg(r, ms(r.dispatch.running.p99), check(r.dispatch.running.p99, TARGETS.dispatchP99)) : "failed"), "≤ 25 ms (Postgres)"),
-    row(`SSE event→client p50 (${config.watchers} watchers)`, (r) => (r.sse ? ms(r.sse.all.p50) : "failed")),
-    row("SSE event→client p99", (r) => (r.sse ? `${ms(r.sse.all.p99)}${mark(check(r.sse.all.p99, TARGETS.sseP99))}` : "failed"), "≤ 50 ms"),
+    row(`Dispatch submit→PLANNING (claimed) p50 / p99`, (r) => (r.dispatch ? `${ms(r.dispatch.planning.p50)} / ${ms(r.dispatch.planning.p99)}` : none)),
+    row(`Dispatch submit→RUNNING p50 (${config.tasks} tasks, window ${config.window})`, (r) => (r.dispatch ? pg(r, ms(r.dispatch.running.p50), check(r.dispatch.running.p50, TARGETS.dispatchP50)) : none), "≤ 5 ms (Postgres)"),
+    row("Dispatch submit→RUNNING p99", (r) => (r.dispatch ? pg(r, ms(r.dispatch.running.p99), check(r.dispatch.running.p99, TARGETS.dispatchP99)) : none), "≤ 25 ms (Postgres)"),
+    row(`SSE event→client p50 (${config.watchers} watchers)`, (r) => (r.sse ? ms(r.sse.all.p50) : none)),
+    row("SSE event→client p99", (r) => (r.sse ? `${ms(r.sse.all.p99)}${mark(check(r.sse.all.p99, TARGETS.sseP99))}` : none), "≤ 50 ms"),
     row("SSE first watcher per event p50 / p99", (r) => (r.sse ? `${ms(r.sse.first.p50)} / ${ms(r.sse.first.p99)}` : "")),
     row("SSE fan-out spread (last − first watcher) p50 / p99", (r) => (r.sse ? `${ms(r.sse.spread.p50)} / ${ms(r.sse.spread.p99)}` : "")),
     row("SSE watchers with the complete ordered log", (r) => (r.sse ? `${r.sse.complete} / ${config.watchers}` : "")),
-    row(`WebSocket event→client p50 (${config.watchers} subscribers)`, (r) => (r.ws ? ms(r.ws.all.p50) : "failed")),
-    row("WebSocket event→client p99", (r) => (r.ws ? `${ms(r.ws.all.p99)}${mark(check(r.ws.all.p99, TARGETS.sseP99))}` : "failed"), "≤ 50 ms"),
+    row(`WebSocket event→client p50 (${config.watchers} subscribers)`, (r) => (r.ws ? ms(r.ws.all.p50) : none)),
+    row("WebSocket event→client p99", (r) => (r.ws ? `${ms(r.ws.all.p99)}${mark(check(r.ws.all.p99, TARGETS.sseP99))}` : none), "≤ 50 ms"),
     row("WebSocket first subscriber per event p50 / p99", (r) => (r.ws ? `${ms(r.ws.first.p50)} / ${ms(r.ws.first.p99)}` : "")),
     row("WebSocket fan-out spread (last − first) p50 / p99", (r) => (r.ws ? `${ms(r.ws.spread.p50)} / ${ms(r.ws.spread.p99)}` : "")),
     row("WebSocket subscribers with the complete ordered log", (r) => (r.ws ? `${r.ws.complete} / ${config.watchers}` : "")),
-    row("Remote node dispatch submit→RUNNING p50 / p99 (clawlink v1)", (r) => (r.remote?.dispatch ? `${ms(r.remote.dispatch.p50)} / ${ms(r.remote.dispatch.p99)} (${r.remote.tasks} tasks)` : "failed")),
+    row("Remote node dispatch submit→RUNNING p50 / p99 (clawlink v1)", (r) => (r.remote?.dispatch ? `${ms(r.remote.dispatch.p50)} / ${ms(r.remote.dispatch.p99)} (${r.remote.tasks} tasks)` : none)),
     row("Remote node events/s through one connection", (r) => (r.remote ? `${r.remote.eventsPerSecond.toFixed(0)} events/s (${r.remote.events} events)` : "failed")),
   ];
   if (config.diagnostics) {
