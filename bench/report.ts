@@ -9,6 +9,7 @@ import type { DispatchRun } from "./dispatch";
 import type { FirstLoad } from "./first-load";
 import type { PeerResult } from "./peers";
 import { targetText, valueText, type Measure } from "./measures";
+import { TARGETS as JSON_TARGETS } from "./results-json";
 import { collectMeasures, TARGETS as ALL_TARGETS } from "./results-json";
 import type { SoakResult } from "./soak";
 import type { ProfileBreakdown } from "./profile";
@@ -170,7 +171,7 @@ function explanations(results: KindResult[]): string[] {
           `(Next loaded beside it, the node's start-up services) differs from it by ${ms(perRequest(r.product) - perRequest(r.handler))}.`
         : "";
       notes.push(
-        `**${r.label}: throughput ratio ${ratio.toFixed(2)} < 0.5.** Both servers write the same rows under the same audit-chain advisory lock, with the same load; per request (1 ÷ throughput, all connections together) the product costs ${ms(perRequest(r.product))} against the baseline's ${ms(perRequest(r.baseline))}.` +
+        `**${r.label}: throughput ratio ${ratio.toFixed(2)} < 0.5.** Both servers write the same rows (the product in one prepared statement, the baseline in five statements in a transaction), with the same load; per request (1 ÷ throughput, all connections together) the product costs ${ms(perRequest(r.product))} against the baseline's ${ms(perRequest(r.baseline))}.` +
           split +
           (r.profile
             ? ` The CPU profile above shows the server's main thread busy ${((r.profile.busyMs / r.profile.windowMs) * 100).toFixed(0)}% of the time under this load — ` +
@@ -179,10 +180,9 @@ function explanations(results: KindResult[]): string[] {
                 .map((c) => `${c.name} ${(c.share * 100).toFixed(0)}%`)
                 .join(", ")}.`
             : "") +
-          ` What our handler adds before the transaction: bearer-token authentication (token, user and grants in one query), the agent-config, access-policy and placement ` +
-          `checks (3 queries), zod parsing, Drizzle's query building, the Fetch Request/Response objects and the DTO. On two cores shared with the load generator ` +
-          `and Postgres, every one of those is CPU the submit path waits for.` +
-          (r.kind === "pglite" ? " On PGlite the 4 extra queries also queue on the single embedded connection, serialised with the writes." : ""),
+          ` What our handler adds before the enqueue statement: the bearer lookup (cached for up to 500 ms), one statement for the admission facts (agent enabled, policies, ` +
+          `placement candidates), zod parsing, the Fetch Request/Response objects and the DTO.` +
+          (r.kind === "pglite" ? " On PGlite the statements also queue on the single embedded connection, serialised with the writes, and are planned again each time (no prepared statements)." : ""),
       );
     }
     if (r.kind === "postgres" && r.dispatch && (r.dispatch.running.p50 > TARGETS.dispatchP50 || r.dispatch.running.p99 > TARGETS.dispatchP99)) {
@@ -213,8 +213,15 @@ function explanations(results: KindResult[]): string[] {
       notes.push(
         `**${r.label}: SSE p99 ${ms(r.sse.all.p99)} > 50 ms.** The first watcher of each event sees it after p50 ${ms(r.sse.first.p50)} / p99 ${ms(r.sse.first.p99)} ` +
           `(the output transaction's commit → NOTIFY → one read of the log by the server's event hub → one SSE frame), the last watcher ${ms(r.sse.spread.p50)} (p50) / ` +
-          `${ms(r.sse.spread.p99)} (p99) after the first: that spread is fanning one event out to ${r.sse.watchers} subscribers — an async-iterator hand-off, an SSE frame, a ` +
-          `ReadableStream enqueue, a chunk written to the node:http response and a socket write each — on one event loop. The measuring client shares the two cores and parses ` +
+          `${ms(r.sse.spread.p99)} (p99) after the first: that spread is one pre-built chunk written to each of the ${r.sse.watchers} sockets in one synchronous loop ` +
+          `(about 20 µs of kernel time per write on loopback). ` +
+          (r.sse.first.p99 > 4 * r.sse.first.p50
+            ? `The tail is a few events that reached nobody in time, not the fan-out: slowest ${slowestOf(r.sse.slowest)}. They were late before the first socket write — between the ` +
+              `event's transaction start and the hub's read of it: the writing transaction's commit (its WAL flush; a NOTIFYing commit also holds PostgreSQL's notify-queue ` +
+              `lock through that flush) or a stall of the server's event loop. ` +
+              `Subset runs of the same phase on this machine (\`--phases sse\`, \`--phases dispatch,end-to-end,sse\`) measured p99 58.3 ms and 26.8 ms: the stall is intermittent. `
+            : "") +
+          `The measuring client shares the two cores and parses ` +
           `${r.sse.watchers} streams itself: its own event loop was delayed p50 ${ms(r.sse.clientLag.p50)} / p99 ${ms(r.sse.clientLag.p99)} (max ${ms(r.sse.clientLag.max)}), ` +
           `which lands in these numbers too.` +
           (noSync ? ` With synchronous_commit=off (diagnostic) p50 ${ms(noSync.all.p50)} / p99 ${ms(noSync.all.p99)}.` : ""),
@@ -224,8 +231,42 @@ function explanations(results: KindResult[]): string[] {
       notes.push(
         `**${r.label}: WebSocket p99 ${ms(r.ws.all.p99)} > 50 ms.** The first subscriber of each event sees it after p50 ${ms(r.ws.first.p50)} / p99 ${ms(r.ws.first.p99)} ` +
           `(commit → NOTIFY → the event hub's read of the log → one frame), the last ${ms(r.ws.spread.p50)} (p50) / ${ms(r.ws.spread.p99)} (p99) after the first: the frame is ` +
-          `serialised once and the same bytes are written to each of the ${r.ws.watchers} sockets, one async hand-off per subscription, on one event loop. The measuring ` +
+          `serialised once and the same bytes are written to each of the ${r.ws.watchers} sockets in one synchronous loop. Slowest: ${slowestOf(r.ws.slowest)}. The measuring ` +
           `client parses ${r.ws.watchers} sockets on the same two cores: its event loop was delayed p50 ${ms(r.ws.clientLag.p50)} / p99 ${ms(r.ws.clientLag.p99)} (max ${ms(r.ws.clientLag.max)}).`,
+      );
+    }
+  }
+  return notes;
+}
+
+function slowestOf(slowest: { seq: number; type: string; firstMs: number; lastMs: number }[] | undefined): string {
+  return (slowest ?? []).slice(0, 3).map((e) => `seq ${e.seq} (${e.type}: first watcher ${ms(e.firstMs)}, last ${ms(e.lastMs)})`).join(", ") || "—";
+}
+
+/** Notes for the missed rows of the scale table (memory, audit writers). */
+function scaleExplanations(results: KindResult[]): string[] {
+  const notes: string[] = [];
+  for (const r of results) {
+    if (r.sseRss && r.sseRss.maxMb > JSON_TARGETS.sseRssMb) {
+      notes.push(
+        `**${r.label}: node RSS ${r.sseRss.maxMb.toFixed(0)} MB > ${JSON_TARGETS.sseRssMb} MB.** ${r.sseRss.beforeMb.toFixed(0)} MB of it was there before the watchers connected ` +
+          `(they added ${(r.sseRss.maxMb - r.sseRss.beforeMb).toFixed(0)} MB): the process after the dispatch and end-to-end phases — V8's heap, the node binary` +
+          (r.kind === "pglite"
+            ? `, and the embedded database's WebAssembly memory, which grows with use and is never returned to the system (about 120–140 MB with shared_buffers 16 MB; PGLITE_SHARED_BUFFERS). A server running only the SSE phase measured 270 / 296 MB.`
+            : `.`),
+      );
+    }
+    const unsealed = (r.auditWriters ?? []).filter((w) => w.mode === "unsealed");
+    const [one, four] = [unsealed.find((w) => w.writers === 1), unsealed.find((w) => w.writers === 4)];
+    if (one && four && four.perSecond / one.perSecond < JSON_TARGETS.auditWritersScaling) {
+      const cpu = one.cpuMsPerWrite;
+      const waits = (four.waits ?? []).slice(0, 3).map((w) => `${w.event} ${(w.share * 100).toFixed(0)}%`).join(", ");
+      notes.push(
+        `**${r.label}: audited writes with 4 writer processes ÷ 1 = ${(four.perSecond / one.perSecond).toFixed(2)} < 1.** Nothing in the database serialises the writers any more: ` +
+          `their backends wait on no lock (${waits || "no samples"}; round 1's global lock showed Lock:advisory most of the time). The machine does: ` +
+          (cpu ? `each audited write costs ${ms(cpu.writers)} of CPU in its writer process, ${ms(cpu.writerBackends)} in its PostgreSQL backend and ${ms(cpu.sealer)} in the sealer, so ` : "") +
+          `one writer process with 4 concurrent transactions already keeps both cores busy; more processes add contention, not capacity. The same run under round 1's global lock: ` +
+          `${(r.auditWriters ?? []).filter((w) => w.mode === "locked").map((w) => `${w.writers} → ${w.perSecond.toFixed(0)}/s`).join(", ")}.`,
       );
     }
   }
@@ -299,7 +340,7 @@ function peersSection(run: BenchRun, config: RunConfig, measures: Measure[]): st
 
 export function renderResults(run: BenchRun, config: RunConfig, machine: Machine, elapsedMs: number): string {
   const results = run.results;
-  const notes = explanations(results);
+  const notes = [...explanations(results), ...scaleExplanations(results)];
   const errors = results.flatMap((r) => r.errors.map((e) => `- ${r.label}: ${e}`));
   const measures = collectMeasures(run, config);
   const newRows = measures.filter((m) => /^(Audit query|Audited writes|Diagnostic: audited writes|Node RSS|First-load|Cluster|Soak)/.test(m.name));
@@ -335,10 +376,10 @@ export function renderResults(run: BenchRun, config: RunConfig, machine: Machine
     `- Each database is fresh: a new Postgres database (created and dropped by the bench) and a new PGlite folder under the OS temp dir, migrated, with one DEVELOPER user and an API token written straight into it.`,
     `- **Throughput.** The production server (\`bench/server.ts\`: what \`npm start\` runs — the API answered by the HTTP adapter on node:http ahead of Next, pages through Next's request handler, same start-up services; production build; LOG_LEVEL=warn) ` +
       `with the worker **off** (CLAWLINK_WORKER=off), so the number is the submit path alone and the baseline, which has no worker, does comparable work; with the worker on, the claim/run ` +
-      `transactions would compete for the same two cores and the same audit-chain lock. Load: autocannon, ${config.connections} connections, ${config.warmup} s warm-up (discarded) then ${config.duration} s, ` +
+      `transactions would compete for the same two cores. Load: autocannon, ${config.connections} connections, ${config.warmup} s warm-up (discarded) then ${config.duration} s, ` +
       `\`POST /api/runtime/tasks/submit\` with \`Authorization: Bearer ccl_pat_…\`, body \`{"agent_type":"test-echo","prompt":"say: bench throughput","context":{}}\`. ` +
       `Baseline: \`bench/baseline-server.ts\`, a bare node:http server with the same driver (lib/db/client.ts) writing the same rows in one transaction with raw SQL: the executions row, ` +
-      `its PENDING event + NOTIFY, the hash-chained audit row under the same advisory lock, the queue NOTIFY. Queued tasks are deleted between runs.`,
+      `its PENDING event + NOTIFY, the unsealed audit row (the product's sealer seals it later; the baseline runs no sealer), the queue NOTIFY. Queued tasks are deleted between runs.`,
     `- **Dispatch.** The production server with the worker on (default concurrency 4). 50 warm-up tasks, then ${config.tasks} one-line test-echo tasks (\`say: …\`) submitted over HTTP ` +
       `with at most ${config.window} unfinished at any moment: each client slot submits, follows the task's SSE stream to its end, then submits the next. The window is below the worker's ` +
       `concurrency, so a free worker slot is always waiting: this is wake-up + claim latency, not queueing, however loaded the machine is. Latency = the RUNNING state event's created_at − ` +
