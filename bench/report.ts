@@ -219,7 +219,7 @@ function explanations(results: KindResult[]): string[] {
             ? `The tail is a few events that reached nobody in time, not the fan-out: slowest ${slowestOf(r.sse.slowest)}. They were late before the first socket write — between the ` +
               `event's transaction start and the hub's read of it: the writing transaction's commit (its WAL flush; a NOTIFYing commit also holds PostgreSQL's notify-queue ` +
               `lock through that flush) or a stall of the server's event loop. ` +
-              `Subset runs of the same phase on this machine (\`--phases sse\`, \`--phases dispatch,end-to-end,sse\`) measured p99 58.3 ms and 26.8 ms: the stall is intermittent. `
+              `One late event is ${(100 / r.sse.liveEvents).toFixed(1)} % of all deliveries, so a single one sets the p99. `
             : "") +
           `The measuring client shares the two cores and parses ` +
           `${r.sse.watchers} streams itself: its own event loop was delayed p50 ${ms(r.sse.clientLag.p50)} / p99 ${ms(r.sse.clientLag.p99)} (max ${ms(r.sse.clientLag.max)}), ` +
@@ -252,7 +252,7 @@ function scaleExplanations(results: KindResult[]): string[] {
         `**${r.label}: node RSS ${r.sseRss.maxMb.toFixed(0)} MB > ${JSON_TARGETS.sseRssMb} MB.** ${r.sseRss.beforeMb.toFixed(0)} MB of it was there before the watchers connected ` +
           `(they added ${(r.sseRss.maxMb - r.sseRss.beforeMb).toFixed(0)} MB): the process after the dispatch and end-to-end phases — V8's heap, the node binary` +
           (r.kind === "pglite"
-            ? `, and the embedded database's WebAssembly memory, which grows with use and is never returned to the system (about 120–140 MB with shared_buffers 16 MB; PGLITE_SHARED_BUFFERS). A server running only the SSE phase measured 270 / 296 MB.`
+            ? `, and the embedded database's WebAssembly memory, which grows with use and is never returned to the system (about 120–140 MB with shared_buffers 16 MB; PGLITE_SHARED_BUFFERS).`
             : `.`),
       );
     }
