@@ -33,7 +33,11 @@ test("a task waiting for you: nav count, tab title, toast, system notification, 
   await page.getByTestId("browser-alerts-toggle").click();
   await expect(page.getByTestId("browser-alerts")).toHaveAttribute("data-on", "true");
 
+  // Tasks already waiting when the page loaded its list are not announced: let it load the list first
+  // (a task now reaches WAITING within milliseconds of its submit).
+  const waitingListed = page.waitForResponse((r) => r.url().includes("/api/runtime/tasks?") && r.url().includes("state=WAITING"));
   await page.goto("/tasks");
+  await waitingListed;
   const marker = `approve-me-${Date.now()}`;
   const api = await apiAs("DEVELOPER");
   const res = await api.post("/api/runtime/tasks/submit", { data: { agent_type: "test-echo", prompt: marker, context: { steps: [{ approve: `May I ship ${marker}?` }, { say: "shipped" }] } } });
