@@ -106,6 +106,14 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
     const orphans = picked.some((c) => c.orphans === true || (c.orphans as unknown) === "t");
     if (candidates.length === 0 && !orphans) return [];
     const lease = leaseInterval(options.leaseMs);
+    // What every claim writes, fresh or orphaned: the next attempt (the fence), this node, a new lease.
+    const claimed = sql`attempt = e.attempt + 1,
+              claimed_by = ${options.nodeId},
+              remote_seq = 0,
+              lease_expires_at = clock_timestamp() + ${lease},
+              started_at = coalesce(e.started_at, now()),
+              events_count = e.events_count + 1,
+              updated_at = now()`;
     const claimedRows = await runPrepared<RawRow & { resumed: boolean | string }>(
       tx,
       sql`with cand as (
@@ -122,13 +130,7 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
           ), fresh as (
             update executions e set
               state = 'PLANNING',
-              attempt = e.attempt + 1,
-              claimed_by = ${options.nodeId},
-              remote_seq = 0,
-              lease_expires_at = clock_timestamp() + ${lease},
-              started_at = coalesce(e.started_at, now()),
-              events_count = e.events_count + 1,
-              updated_at = now()
+              ${claimed}
             from accepted a where e.id = a.id and e.state = 'PENDING'
             returning e.*
           ), orphan_pick as (
@@ -139,13 +141,7 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
             for update skip locked
           ), orphaned as (
             update executions e set
-              attempt = e.attempt + 1,
-              claimed_by = ${options.nodeId},
-              remote_seq = 0,
-              lease_expires_at = clock_timestamp() + ${lease},
-              started_at = coalesce(e.started_at, now()),
-              events_count = e.events_count + 1,
-              updated_at = now()
+              ${claimed}
             from orphan_pick p where e.id = p.id
             returning e.*
           )
