@@ -22,7 +22,7 @@ export type NewTask = Pick<NewExecution, "id" | "userId" | "sessionId" | "device
  * and the queue wake-up, in one statement, so a task is either fully enqueued or not there at all.
  * The hot path of every submit: one prepared statement, one round trip, no Drizzle query building
  * (data-modifying CTEs all run, whether or not the outer query reads them; the NOTIFYs are
- * delivered on commit, events before queue). The rows are exactly those `insertEventRows`,
+ * delivered on commit, events before queue). The rows are exactly those `appendEvents`,
  * `recordAudit` and `announceWork` write.
  */
 export async function enqueueTask(db: Database, task: NewTask, audit: Actor & { eventType: "task.submitted" | "task.retried"; details: Record<string, unknown> }): Promise<Execution> {

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
-import { executionEvents, executions, type ExecutionEvent, type ExecutionState } from "../db/schema";
+import { executionEvents, type ExecutionEvent, type ExecutionState } from "../db/schema";
 import { CHANNELS } from "./channels";
+import { runPrepared } from "./rows";
 
 /** One entry to append; seq and attempt are assigned by the log. */
 export interface EventInput {
@@ -18,33 +19,36 @@ export interface AppendOptions {
 }
 
 /**
- * Append events to a task's log. The seq block is reserved by bumping executions.events_count
- * in one UPDATE, which also row-locks the task until commit: seqs are gap-free and commit in order.
- * Returns the new last seq, or null when the fence did not match (the caller lost its claim).
- * Run it inside a transaction so the reservation and the rows commit together.
+ * Append events to a task's log, in one statement (one round trip, atomic on its own or inside
+ * the caller's transaction). The seq block is reserved by bumping executions.events_count in the
+ * same statement, which also row-locks the task until commit: seqs are gap-free and commit in
+ * order. The rows and the NOTIFY (task:last seq) are written only when the fence matched.
+ * Returns the new last seq, or null when it did not (the caller lost its claim).
  */
 export async function appendEvents(tx: DbOrTx, taskId: string, events: EventInput[], options: AppendOptions = {}): Promise<number | null> {
   if (events.length === 0) return null;
-  const conditions = [eq(executions.id, taskId)];
-  if (options.attempt !== undefined) conditions.push(eq(executions.attempt, options.attempt));
-  if (options.states) conditions.push(inArray(executions.state, [...options.states]));
-  const [row] = await tx
-    .update(executions)
-    .set({ eventsCount: sql`${executions.eventsCount} + ${events.length}`, updatedAt: sql`now()` })
-    .where(and(...conditions))
-    .returning({ last: executions.eventsCount, attempt: executions.attempt });
-  if (!row) return null;
-  await insertEventRows(tx, taskId, row.attempt, row.last, events);
-  return row.last;
-}
-
-/** Insert rows for a seq block ending at `last` (already reserved) and announce it. */
-export async function insertEventRows(tx: DbOrTx, taskId: string, attempt: number, last: number, events: EventInput[]): Promise<void> {
-  const first = last - events.length + 1;
-  await tx.insert(executionEvents).values(
-    events.map((e, i) => ({ executionId: taskId, seq: first + i, attempt, type: e.type, state: e.state ?? null, data: e.data ?? {} })),
+  const fence = [
+    ...(options.attempt !== undefined ? [sql`attempt = ${options.attempt}::int`] : []),
+    ...(options.states ? [sql`state::text in (select jsonb_array_elements_text(${JSON.stringify(options.states)}::jsonb))`] : []),
+  ];
+  const rows = events.map((e) => ({ type: e.type, state: e.state ?? null, data: e.data ?? {} }));
+  const [row] = await runPrepared<{ last: number | string }>(
+    tx,
+    sql`with reserved as (
+          update executions set events_count = events_count + ${events.length}::int, updated_at = now()
+          where id = ${taskId}::uuid${sql.join(
+            fence.map((condition) => sql` and ${condition}`),
+            sql``,
+          )}
+          returning events_count as last, attempt
+        ), logged as (
+          insert into execution_events (execution_id, seq, attempt, type, state, data)
+          select ${taskId}::uuid, r.last - ${events.length}::int + x.ord::int, r.attempt, x.value->>'type', (x.value->>'state')::execution_state, x.value->'data'
+          from reserved r cross join lateral jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as x(value, ord)
+        )
+        select r.last, pg_notify(${CHANNELS.events}::text, ${taskId}::text || ':' || r.last::text) as notice from reserved r`,
   );
-  await notify(tx, CHANNELS.events, `${taskId}:${last}`);
+  return row ? Number(row.last) : null;
 }
 
 export async function notify(tx: DbOrTx, channel: string, payload: string): Promise<void> {

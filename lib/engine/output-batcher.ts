@@ -24,7 +24,7 @@ export function toLogEvent(event: AgentEvent): EventInput {
 }
 
 /**
- * Collects a running task's events and writes them every `intervalMs` in one transaction, so a
+ * Collects a running task's events and writes them every `intervalMs` in one statement, so a
  * chatty agent costs one row per stream per batch rather than one per chunk. Writes are chained,
  * so order is kept, and fenced by the attempt: a refused write means the claim is lost.
  * A write that fails (connection reset, outage) is retried, later batches waiting behind it; a
@@ -90,7 +90,8 @@ export class OutputBatcher {
           this.unreported = 0;
           return true;
         }
-        const last = await this.db.transaction((tx) => appendEvents(tx, this.taskId, events, { attempt: this.attempt, states: ACTIVE_STATES }));
+        // One statement on its own: atomic without BEGIN/COMMIT round trips.
+        const last = await appendEvents(this.db, this.taskId, events, { attempt: this.attempt, states: ACTIVE_STATES });
         if (last === null) {
           this.onLost();
           return false;

@@ -173,6 +173,8 @@ describe("engine faults: drain, lease judgement, outages, output", async () => {
       batcher.push({ type: "output", stream: "stdout", text: "three" });
       expect(await batcher.close()).toBe(true);
       expect(await outputs(id)).toEqual(["one ", "two ", "three"]);
+      // Three refused attempts and the one that landed, the second batch, the third whose answer was lost.
+      expect(faulty.transactions).toBe(6);
     });
 
     it("a batch given up is recorded as an output_lost event before the next output, never dropped silently", async () => {

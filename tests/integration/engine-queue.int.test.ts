@@ -94,6 +94,39 @@ describe("engine: durable queue, claims and fencing", async () => {
     expect(await transitionTask(database.db, { taskId: id, attempt: 2, to: "COMPLETED", set: { result: { output: "ok" } } })).not.toBeNull();
   });
 
+  it("appending events on its own is one atomic statement: concurrent appends get contiguous seqs, a fence refusal writes nothing", async () => {
+    const id = await submit(database, ada, { prompt: "append" });
+    const [claim] = await claimTasks(database.db, { nodeId: "appender", limit: 1, leaseMs: 60_000 });
+    const fence = { attempt: claim.attempt, states: ["PLANNING", "RUNNING"] as const };
+    const lasts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        appendEvents(database.db, id, [{ type: "output", data: { text: `a${i}` } }, { type: "progress", data: { message: `b${i}` } }], fence),
+      ),
+    );
+    const events = await eventsOf(database, id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(new Set(lasts).size).toBe(20);
+    // Each append's two rows are adjacent, in order, ending at the seq it returned.
+    for (const last of lasts) {
+      const [first, second] = [events[last! - 2]!, events[last! - 1]!];
+      expect(first.type).toBe("output");
+      expect(second.type).toBe("progress");
+      expect(String(first.data.text).slice(1)).toBe(String(second.data.message).slice(1));
+    }
+    const count = (await taskRow(database, id)).eventsCount;
+    expect(count).toBe(events.length);
+
+    // A task state outside the fence: refused, nothing written, the counter untouched.
+    await transitionTask(database.db, { taskId: id, attempt: claim.attempt, to: "CANCELLED" });
+    const before = await taskRow(database, id);
+    expect(await appendEvents(database.db, id, [{ type: "output", data: { text: "late" } }], fence)).toBeNull();
+    expect((await taskRow(database, id)).eventsCount).toBe(before.eventsCount);
+    expect((await eventsOf(database, id)).length).toBe(before.eventsCount);
+    // A state event keeps its state column.
+    expect(await appendEvents(database.db, id, [{ type: "state", state: "CANCELLED", data: { note: "x" } }])).toBe(before.eventsCount + 1);
+    expect((await eventsOf(database, id)).at(-1)).toMatchObject({ type: "state", state: "CANCELLED", data: { note: "x" } });
+  });
+
   it("a running worker that loses its claim aborts its agent and writes nothing more", async () => {
     const worker: Worker = await testWorker(database, { nodeId: "loser" });
     try {
