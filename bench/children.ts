@@ -39,7 +39,7 @@ export async function freePort(): Promise<number> {
  * The production server runs compiled, as `npm start` runs it (scripts/lib/compile.mjs): one plain
  * node process, no tsx. The bench's other children (baseline, handler-only, writers) run under tsx.
  */
-const COMPILED = new Set(["bench/server.ts"]);
+const COMPILED = new Set(["bench/server.ts", "scripts/worker.ts"]);
 
 /**
  * Run a TypeScript entry point as a child on a free loopback port; resolves once it prints `ready`
