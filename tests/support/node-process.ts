@@ -15,7 +15,9 @@ export interface NodeProcess {
 }
 
 export async function spawnNodeProcess(script: string, args: string[], options: { env?: Record<string, string>; ready: string; timeoutMs?: number }): Promise<NodeProcess> {
-  const child = spawn(path.resolve("node_modules/.bin/tsx"), [script, ...args], {
+  // A .mjs launcher (what npm start / npm run worker run) on plain node; TypeScript under tsx.
+  const [command, argv] = script.endsWith(".mjs") ? [process.execPath, [script, ...args]] : [path.resolve("node_modules/.bin/tsx"), [script, ...args]];
+  const child = spawn(command, argv, {
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(path.join(tmpdir(), "clawlink-node-")), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -53,9 +55,9 @@ export async function spawnNodeProcess(script: string, args: string[], options: 
   };
 }
 
-/** `npm run worker` with test timings, against `url`. */
+/** `npm run worker` (its compiled launcher, as npm runs it) with test timings, against `url`. */
 export function spawnWorkerNode(url: string, nodeId: string, options: { leaseMs: number; concurrency?: number; drainMs?: number; appName?: string }): Promise<NodeProcess> {
   const args = ["--node-id", nodeId, "--concurrency", String(options.concurrency ?? 4), "--lease-ms", String(options.leaseMs), "--heartbeat-ms", "250", "--sweep-ms", "250", "--poll-ms", "500"];
   if (options.drainMs !== undefined) args.push("--drain-ms", String(options.drainMs));
-  return spawnNodeProcess("scripts/worker.ts", args, { env: { DATABASE_URL: url, ...(options.appName ? { PGAPPNAME: options.appName } : {}) }, ready: "claiming up to" });
+  return spawnNodeProcess("scripts/worker.mjs", args, { env: { DATABASE_URL: url, ...(options.appName ? { PGAPPNAME: options.appName } : {}) }, ready: "claiming up to" });
 }
