@@ -22,6 +22,8 @@ const envSchema = z.object({
    * role what the app needs; the app itself then cannot disable the audit triggers. Postgres only.
    */
   MIGRATION_DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  /** PostgreSQL: named prepared statements (one round trip per query); off for a pooler that cannot keep them (lib/db/prepare-by-default.ts). */
+  DATABASE_PREPARE: z.enum(["on", "off"]).default("on"),
   DATA_DIR: z.string().min(1).default(".data"),
   /** shared_buffers of the embedded PGlite database (e.g. 64MB); default 16MB (lib/db/client.ts). */
   PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, "a size such as 16MB").optional().or(z.literal("").transform(() => undefined)),

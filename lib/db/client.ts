@@ -39,10 +39,13 @@ export interface OpenOptions {
   maxConnections?: number;
   /** Server-side bounds on waits (postgres only); tests shorten them. */
   timeouts?: Partial<ServerTimeouts>;
+  /** postgres only: run Drizzle's queries as named prepared statements (default; DATABASE_PREPARE=off turns it off). */
+  prepare?: boolean;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 20, { ...SERVER_TIMEOUTS, ...options.timeouts }) : openPglite(options);
+  if (!options.url) return openPglite(options);
+  return openPostgres(options.url, options.maxConnections ?? 20, { ...SERVER_TIMEOUTS, ...options.timeouts }, options.prepare ?? true);
 }
 
 /**
@@ -69,10 +72,11 @@ export function replacePostgresPools(): number {
   return pools.size;
 }
 
-async function openPostgres(url: string, max: number, timeouts: ServerTimeouts): Promise<DatabaseHandle> {
+async function openPostgres(url: string, max: number, timeouts: ServerTimeouts, prepare: boolean): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { installDriverGuard } = await import("./driver-guard");
+  const { preparingClient } = await import("./prepare-by-default");
   installDriverGuard();
   const connect = () => {
     const client = postgres(url, {
@@ -93,7 +97,9 @@ async function openPostgres(url: string, max: number, timeouts: ServerTimeouts):
         statement_timeout: timeouts.statementMs,
       },
     });
-    return { client, db: drizzle(client, { schema }) as unknown as Database };
+    // Drizzle runs on a view of the pool that prepares its statements (one round trip each, not two);
+    // LISTEN, the migrator and tests keep the plain client.
+    return { client, db: drizzle(preparingClient(client, prepare), { schema }) as unknown as Database };
   };
   let current = connect();
   const subscriptions = new Set<{ channel: string; handler: NotificationHandler; unlisten?: Promise<() => Promise<void>> }>();

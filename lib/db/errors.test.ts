@@ -17,6 +17,14 @@ describe("transient database errors", () => {
     expect(isTransientDatabaseError(coded(code))).toBe(false);
   });
 
+  it("a stale prepared statement is transient (a retry prepares it again); the same SQLSTATE from elsewhere is not", () => {
+    const stale = (code: string, routine: string) => Object.assign(new Error("cached plan must not change result type"), { code, routine });
+    expect(isTransientDatabaseError(stale("0A000", "RevalidateCachedQuery"))).toBe(true);
+    expect(isTransientDatabaseError(stale("26000", "FetchPreparedStatement"))).toBe(true);
+    expect(isTransientDatabaseError(stale("0A000", "transformExprRecurse"))).toBe(false);
+    expect(isTransientDatabaseError(coded("0A000"))).toBe(false);
+  });
+
   it("plain errors are not", () => {
     expect(isTransientDatabaseError(new Error("boom"))).toBe(false);
     expect(isTransientDatabaseError(null)).toBe(false);

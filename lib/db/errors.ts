@@ -17,11 +17,20 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"
  */
 const SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "55P03", "57014", "25P03", "40001", "40P01"]);
 
+/**
+ * A prepared statement the server no longer accepts: its result type changed under it (a migration
+ * altered a column) or it is gone (a pooler's DISCARD). postgres.js forgets the statement and
+ * retries once outside a transaction; inside one the transaction is already aborted, so the error
+ * reaches the caller, whose retry prepares it afresh (lib/db/prepare-by-default.ts).
+ */
+const STALE_STATEMENT_ROUTINES = new Set(["RevalidateCachedQuery", "FetchPreparedStatement"]);
+
 export function isTransientDatabaseError(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 4) return false;
-  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  const { code, cause, routine } = error as { code?: unknown; cause?: unknown; routine?: unknown };
   if (typeof code === "string") {
     if (DRIVER_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith("08")) return true;
+    if ((code === "0A000" || code === "26000") && typeof routine === "string" && STALE_STATEMENT_ROUTINES.has(routine)) return true;
   }
   // Drizzle wraps driver errors ("Failed query: …") with the original as the cause.
   return isTransientDatabaseError(cause, depth + 1);

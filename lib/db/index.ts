@@ -24,7 +24,7 @@ export function getDatabase(): Promise<DatabaseHandle> {
   const g = globalThis as GlobalWithDb;
   if (!g[GLOBAL_KEY]) {
     const e = env();
-    const opening = openDatabase(e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: pgliteDataDir(), sharedBuffers: e.PGLITE_SHARED_BUFFERS }).then(
+    const opening = openDatabase(e.DATABASE_URL ? { url: e.DATABASE_URL, prepare: e.DATABASE_PREPARE === "on" } : { dataDir: pgliteDataDir(), sharedBuffers: e.PGLITE_SHARED_BUFFERS }).then(
       async (handle) => {
         if (e.DATABASE_URL && e.MIGRATION_DATABASE_URL) await migrateAsOwner(handle, e.MIGRATION_DATABASE_URL);
         else await migrateDatabase(handle);
