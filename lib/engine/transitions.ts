@@ -4,7 +4,7 @@ import type { Execution, ExecutionState, NewExecution } from "../db/schema";
 import type { AuditInput } from "../security/audit";
 import { CHANNELS, type ControlKind } from "./channels";
 import type { EventInput } from "./event-log";
-import { canTransition, isTerminal } from "./lifecycle";
+import { allowedFrom, isTerminal } from "./lifecycle";
 import { assignments, runPrepared, toExecution } from "./rows";
 
 export interface TransitionInput {
@@ -38,81 +38,82 @@ export interface TransitionResult {
 const TERMINAL_AUDIT = { COMPLETED: "task.completed", FAILED: "task.failed", CANCELLED: "task.cancelled" } as const;
 
 /**
- * Move one task to a new state in one short transaction: lock the row, check the lifecycle table
- * and the fence, then update it conditionally, log the events, audit and notify in one statement.
- * Returns null when the move is not (or no longer) allowed, so racing writers simply lose instead
- * of corrupting the row.
+ * Move one task to a new state in one statement (atomic on its own, one round trip): lock the row
+ * if the lifecycle table, the fence and `when` allow the move, update it, log the events (their
+ * seqs from the row's reserved count), audit and notify. Returns null when the move is not (or no
+ * longer) allowed, so racing writers simply lose instead of corrupting the row.
  */
 export async function transitionTask(db: DbOrTx, input: TransitionInput): Promise<TransitionResult | null> {
-  return db.transaction(async (tx) => {
-    const [current] = await runPrepared<{ state: ExecutionState; attempt: number; events_count: number; user_id: string; session_id: string | null; agent_type: string; error_code: string | null }>(
-      tx,
-      sql`select state, attempt, events_count, user_id, session_id, agent_type, error_code from executions
-          where id = ${input.taskId}${input.when ? sql` and ${input.when}` : sql``} for update`,
-    );
-    if (!current) return null;
-    const attempt = Number(current.attempt);
-    if (input.attempt !== undefined && attempt !== input.attempt) return null;
-    if (input.from && !input.from.includes(current.state)) return null;
-    if (!canTransition(current.state, input.to)) return null;
+  const from = allowedFrom(input.to).filter((state) => !input.from || input.from.includes(state));
+  if (from.length === 0) return null;
+  // The state event comes last; its data gets `from` (the locked row's state) in SQL.
+  const events: EventInput[] = [...(input.events ?? []), { type: "state", state: input.to, data: input.data ?? {} }];
+  const terminal = isTerminal(input.to);
+  const rows = events.map((e, i) => ({ ord: i + 1, type: e.type, state: e.state ?? null, data: e.data ?? {} }));
 
-    const events: EventInput[] = [...(input.events ?? []), { type: "state", state: input.to, data: { from: current.state, ...input.data } }];
-    const terminal = isTerminal(input.to);
-    const last = Number(current.events_count) + events.length;
-    const rows = events.map((e, i) => ({ seq: last - events.length + 1 + i, type: e.type, state: e.state ?? null, data: e.data ?? {} }));
+  const set = assignments(input.set ?? {});
+  set.set("state", sql`${input.to}::execution_state`);
+  set.set("events_count", sql`events_count + ${events.length}::int`);
+  set.set("updated_at", sql`now()`);
+  if (terminal) for (const [column, value] of [["finished_at", sql`now()`], ["lease_expires_at", sql`null`], ["wait_expires_at", sql`null`]] as const) set.set(column, value);
 
-    const set = assignments(input.set ?? {});
-    set.set("state", sql`${input.to}::execution_state`);
-    set.set("events_count", sql`events_count + ${events.length}::int`);
-    set.set("updated_at", sql`now()`);
-    if (terminal) for (const [column, value] of [["finished_at", sql`now()`], ["lease_expires_at", sql`null`], ["wait_expires_at", sql`null`]] as const) set.set(column, value);
+  const eventType = input.audit?.eventType ?? (terminal ? TERMINAL_AUDIT[input.to as keyof typeof TERMINAL_AUDIT] : undefined);
+  // Actor and session default to the task's owner and session (the row's), unless the caller names them.
+  const audits = eventType
+    ? [
+        {
+          action: eventType,
+          outcome: input.to === "FAILED" ? "failure" : "success",
+          device_id: null,
+          ip: null,
+          resource_type: "task",
+          resource_id: input.taskId,
+          ...auditColumns(input.audit),
+          event_type: eventType,
+          details: input.audit?.details ?? {},
+        },
+      ]
+    : [];
+  const notices: [string, string][] = [];
+  if (input.control) notices.push([CHANNELS.control, `${input.taskId}:${input.control}`]);
+  if (input.requeue) notices.push([CHANNELS.queue, input.taskId]);
+  const fence = input.attempt !== undefined ? sql` and attempt = ${input.attempt}::int` : sql``;
 
-    const eventType = input.audit?.eventType ?? (terminal ? TERMINAL_AUDIT[input.to as keyof typeof TERMINAL_AUDIT] : undefined);
-    const errorCode = input.set?.errorCode !== undefined ? input.set.errorCode : current.error_code;
-    const audits = eventType
-      ? [
-          {
-            action: eventType,
-            outcome: input.to === "FAILED" ? "failure" : "success",
-            actor_user_id: current.user_id,
-            session_id: current.session_id,
-            device_id: null as string | null,
-            ip: null as string | null,
-            resource_type: "task" as string | null,
-            resource_id: input.taskId as string | null,
-            ...auditColumns(input.audit),
-            event_type: eventType,
-            details: { agent_type: current.agent_type, attempt, from: current.state, to: input.to, ...(errorCode ? { error_code: errorCode } : {}), ...input.audit?.details },
-          },
-        ]
-      : [];
-    const notices: [string, string][] = [[CHANNELS.events, `${input.taskId}:${last}`]];
-    if (input.control) notices.push([CHANNELS.control, `${input.taskId}:${input.control}`]);
-    if (input.requeue) notices.push([CHANNELS.queue, input.taskId]);
-
-    const [row] = await runPrepared(
-      tx,
-      sql`with task as (
-            update executions set ${sql.join([...set].map(([column, value]) => sql`${sql.identifier(column)} = ${value}`), sql`, `)}
-            where id = ${input.taskId} and state = ${current.state}::execution_state and attempt = ${attempt}::int
-            returning *
-          ), logged as (
-            insert into execution_events (execution_id, seq, attempt, type, state, data)
-            select t.id, x.seq, t.attempt, x.type, x.state, x.data
-            from task t, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(seq int, type text, state execution_state, data jsonb)
-          ), audited as (
-            insert into audit_events (occurred_at, event_type, actor_user_id, session_id, device_id, ip, resource_type, resource_id, action, outcome, details)
-            select coalesce(a.occurred_at, date_trunc('milliseconds', clock_timestamp())), a.event_type, a.actor_user_id, a.session_id, a.device_id, a.ip, a.resource_type, a.resource_id, a.action, a.outcome, a.details
-            from task t, jsonb_to_recordset(${JSON.stringify(audits)}::jsonb)
-              as a(occurred_at timestamptz, event_type text, actor_user_id uuid, session_id uuid, device_id text, ip text, resource_type text, resource_id text, action text, outcome text, details jsonb)
-          )
-          select t.*, n.notified from task t cross join lateral (
-            select count(pg_notify(x.value ->> 0, x.value ->> 1)) as notified from jsonb_array_elements(${JSON.stringify(notices)}::jsonb) x where t.id is not null
-          ) n`,
-    );
-    if (!row) return null;
-    return { task: toExecution(row), from: current.state };
-  });
+  // `locked` takes the row lock first; should a writer commit in between, the update re-reads the
+  // row it then holds (READ COMMITTED), so counts and states come from the version it changes.
+  const [row] = await runPrepared(
+    db,
+    sql`with locked as (
+          select id as locked_id, state as from_state from executions
+          where id = ${input.taskId} and state in (${sql.join(from.map((state) => sql`${state}::execution_state`), sql`, `)})${fence}${input.when ? sql` and ${input.when}` : sql``}
+          for update
+        ), task as (
+          update executions set ${sql.join([...set].map(([column, value]) => sql`${sql.identifier(column)} = ${value}`), sql`, `)}
+          from locked where executions.id = locked.locked_id and executions.state = locked.from_state
+          returning executions.*, locked.from_state
+        ), logged as (
+          insert into execution_events (execution_id, seq, attempt, type, state, data)
+          select t.id, t.events_count - ${events.length}::int + x.ord, t.attempt, x.type, x.state,
+            case when x.ord = ${events.length}::int then jsonb_build_object('from', t.from_state) || x.data else x.data end
+          from task t, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(ord int, type text, state execution_state, data jsonb)
+        ), audited as (
+          insert into audit_events (occurred_at, event_type, actor_user_id, session_id, device_id, ip, resource_type, resource_id, action, outcome, details)
+          select coalesce((a ->> 'occurred_at')::timestamptz, date_trunc('milliseconds', clock_timestamp())), a ->> 'event_type',
+            case when a ? 'actor_user_id' then (a ->> 'actor_user_id')::uuid else t.user_id end,
+            case when a ? 'session_id' then (a ->> 'session_id')::uuid else t.session_id end,
+            a ->> 'device_id', a ->> 'ip', a ->> 'resource_type', a ->> 'resource_id', a ->> 'action', a ->> 'outcome',
+            jsonb_build_object('agent_type', t.agent_type, 'attempt', t.attempt, 'from', t.from_state, 'to', ${input.to}::text)
+              || case when coalesce(t.error_code, '') <> '' then jsonb_build_object('error_code', t.error_code) else '{}'::jsonb end
+              || (a -> 'details')
+          from task t, jsonb_array_elements(${JSON.stringify(audits)}::jsonb) a
+        )
+        select t.*, n.notified from task t cross join lateral (
+          select count(pg_notify(x.value ->> 0, x.value ->> 1)) as notified
+          from jsonb_array_elements(jsonb_build_array(jsonb_build_array(${CHANNELS.events}::text, ${input.taskId}::text || ':' || t.events_count)) || ${JSON.stringify(notices)}::jsonb) x
+        ) n`,
+  );
+  if (!row) return null;
+  return { task: toExecution(row), from: row.from_state as ExecutionState };
 }
 
 /**

@@ -6,7 +6,11 @@ import { isTransientDatabaseError } from "../../lib/db/errors";
 import { PREPARED_PARAMS_MAX } from "../../lib/db/prepare-by-default";
 import { users } from "../../lib/db/schema";
 import { selectRows } from "../../lib/db/sql";
+import { claimTasks } from "../../lib/engine/queue";
+import { transitionTask } from "../../lib/engine/transitions";
+import { createUser } from "../support/auth";
 import { createTestDatabase } from "../support/db";
+import { submit } from "../support/engine";
 
 /**
  * Counts round trips on the wire: a new one starts each time the client speaks after the server
@@ -126,6 +130,18 @@ describe("Drizzle's queries on PostgreSQL are named prepared statements", async 
     await database.db.execute(sql`create table prepared_probe (id int primary key, v bigint)`);
     await database.db.execute(sql`insert into prepared_probe values (1, 8)`);
     expect(await handle.db.transaction((tx) => read(tx))).toEqual([{ v: "8" }]);
+  });
+
+  it("a task's state change (row, events, audit, notices) is one round trip", async () => {
+    const handle = await open();
+    const ada = await createUser(database.db, { name: "Ada" });
+    const ids = [await submit(database, ada, { prompt: "say: one" }), await submit(database, ada, { prompt: "say: two" })];
+    const claims = await claimTasks(database.db, { nodeId: "node-rt", limit: 2, leaseMs: 60_000 });
+    const toRunning = (id: string) => transitionTask(handle.db, { taskId: id, attempt: claims.find((c) => c.id === id)!.attempt, to: "RUNNING", from: ["PLANNING"] });
+    expect((await toRunning(ids[0]))?.task.state).toBe("RUNNING"); // prepares the statement on this connection
+    let moved: Awaited<ReturnType<typeof toRunning>> = null;
+    expect(await turnsOf(async () => (moved = await toRunning(ids[1])))).toBe(1);
+    expect(moved!.task.state).toBe("RUNNING");
   });
 
   it("after the driver guard replaces the pools, queries prepare again on the new connections", async () => {
