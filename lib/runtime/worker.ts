@@ -19,12 +19,17 @@ import { ensureAgents } from "./agents";
  * a plain folder per task.
  */
 export async function workspaceFor(db: Database, task: Execution): Promise<string> {
-  ensureAgents();
-  const uses = findAgent(task.agentType)?.usesWorkspace;
-  if (typeof uses === "function" ? uses(task) : uses) return prepareWorkspace(db, task);
+  if (usesRepository(task)) return prepareWorkspace(db, task);
   const folder = path.resolve(env().DATA_DIR, "workspaces", task.id);
   await mkdir(folder, { recursive: true });
   return folder;
+}
+
+/** Whether the task's agent works in a repository workspace (the agent's usesWorkspace, decided per task). */
+function usesRepository(task: Execution): boolean {
+  ensureAgents();
+  const uses = findAgent(task.agentType)?.usesWorkspace;
+  return Boolean(typeof uses === "function" ? uses(task) : uses);
 }
 
 /**
@@ -36,10 +41,7 @@ export async function workspaceFor(db: Database, task: Execution): Promise<strin
 export function needsPlanning(task: Execution): boolean {
   if (task.skills.length > 0) return true;
   ensureAgents();
-  const agent = findAgent(task.agentType);
-  if (!agent) return true;
-  const uses = agent.usesWorkspace;
-  return Boolean(typeof uses === "function" ? uses(task) : uses);
+  return !findAgent(task.agentType) || usesRepository(task);
 }
 
 export function defaultEngineDeps(db: Database): EngineDeps {
@@ -51,7 +53,8 @@ export function defaultEngineDeps(db: Database): EngineDeps {
     loadSettings: resolveAgentSettings,
     loadSkills: loadSkillsForTask,
     workspaceFor: (task) => workspaceFor(db, task),
-    afterRun: (task) => finishWorkspace(db, task.id),
+    // Only a repository workspace has an end to record: a plain folder's task skips the lookup (a round trip before its outcome).
+    afterRun: async (task) => (usesRepository(task) ? finishWorkspace(db, task.id) : undefined),
     needsPlanning,
   };
 }
