@@ -3,6 +3,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { compileEntry } from "../scripts/lib/compile.mjs";
+import { SERVER_NODE_FLAGS } from "../scripts/lib/node-flags.mjs";
 
 export interface Child {
   baseURL: string;
@@ -37,7 +38,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * The production server runs compiled, as `npm start` runs it (scripts/lib/compile.mjs): one plain
- * node process, no tsx. The bench's other children (baseline, handler-only, writers) run under tsx.
+ * node process, no tsx, with npm start's node flags (scripts/lib/node-flags.mjs). The bench's other children (baseline, handler-only, writers) run under tsx.
  */
 const COMPILED = new Set(["bench/server.ts", "scripts/worker.ts"]);
 
@@ -56,7 +57,7 @@ export async function startChild(
 ): Promise<Child> {
   const port = await freePort();
   const compiled = COMPILED.has(script) ? await compileEntry(script) : null;
-  const launch = compiled ? [...nodeArgs, compiled] : nodeArgs.length ? [...nodeArgs, "--import", "tsx", script] : [path.resolve("node_modules/tsx/dist/cli.mjs"), script];
+  const launch = compiled ? [...SERVER_NODE_FLAGS, ...nodeArgs, compiled] : nodeArgs.length ? [...nodeArgs, "--import", "tsx", script] : [path.resolve("node_modules/tsx/dist/cli.mjs"), script];
   const argv = [...launch, ...args];
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },

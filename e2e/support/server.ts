@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node
 import { createServer } from "node:net";
 import path from "node:path";
 import type { Role } from "../../lib/db/schema";
+import { SERVER_NODE_FLAGS } from "../../scripts/lib/node-flags.mjs";
 import { seedDatabase, type SeededUser } from "./seed";
 
 /** Where global setup leaves the server's address and users; per run, so parallel runs don't mix. */
@@ -30,7 +31,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Start the production server exactly as `npm start` does, on a free port with a fresh
+ * Start the production server exactly as `npm start` does (its node flags included), on a free port with a fresh
  * database, and capture the one-time setup link it prints.
  */
 export async function startE2eServer(opts: { databaseUrl: string | null; name: string; seed: boolean }): Promise<{ state: E2eServerState; child: ChildProcess }> {
@@ -41,7 +42,7 @@ export async function startE2eServer(opts: { databaseUrl: string | null; name: s
   const users = opts.seed
     ? await seedDatabase(opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: path.join(dataDir, "pglite") })
     : ({} as Record<Role, SeededUser>);
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "scripts/start.mjs"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
