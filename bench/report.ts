@@ -252,7 +252,7 @@ function scaleExplanations(results: KindResult[]): string[] {
         `**${r.label}: node RSS ${r.sseRss.maxMb.toFixed(0)} MB > ${JSON_TARGETS.sseRssMb} MB.** ${r.sseRss.beforeMb.toFixed(0)} MB of it was there before the watchers connected ` +
           `(they added ${(r.sseRss.maxMb - r.sseRss.beforeMb).toFixed(0)} MB): the process after the dispatch and end-to-end phases — V8's heap, the node binary` +
           (r.kind === "pglite"
-            ? `, and the embedded database's WebAssembly memory, which grows with use and is never returned to the system (about 120–140 MB with shared_buffers 16 MB; PGLITE_SHARED_BUFFERS).`
+            ? `, the embedded database's WebAssembly memory (about 32 MB touched of the 128 MB it reserves) and compiled code, and the malloc pools of V8's background compiler threads, which recompile PGlite's hot functions and keep what those compiles freed (one thread with npm start's --v8-pool-size=1; README: Memory).`
             : `.`),
       );
     }
