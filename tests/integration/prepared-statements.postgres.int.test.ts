@@ -85,6 +85,18 @@ describe("Drizzle's queries on PostgreSQL are named prepared statements", async 
     expect(await preparedTexts(unnamed)).toEqual([]);
   });
 
+  it("each execution is planned for its own parameters (no generic plan reused across them)", async () => {
+    const handle = await open();
+    const [{ plan_cache_mode }] = await selectRows<{ plan_cache_mode: string }>(handle, sql`show plan_cache_mode`);
+    expect(plan_cache_mode).toBe("force_custom_plan");
+    for (let i = 0; i < 7; i++) await byId(handle, someId);
+    const [plans] = await selectRows<{ generic_plans: number; custom_plans: number }>(
+      handle,
+      sql`select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like '%from "users" where "users"."id" = $1%'`,
+    );
+    expect(plans).toEqual({ generic_plans: 0, custom_plans: 7 });
+  });
+
   it("queries inside a transaction (and a savepoint) are prepared on the transaction's connection", async () => {
     const handle = await open();
     await handle.db.transaction(async (tx) => {
