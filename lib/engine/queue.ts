@@ -47,6 +47,14 @@ export async function announceWork(tx: DbOrTx, taskId: string): Promise<void> {
   await notify(tx, CHANNELS.queue, taskId);
 }
 
+/**
+ * How far into each user's queue a claim looks, in multiples of its limit: enough to step past the
+ * rows concurrent claimers hold locked (SKIP LOCKED) without ranking the whole queue. A claim then
+ * costs the same with 10 or 10,000 tasks waiting (executions_pending_user_idx; the users with
+ * waiting tasks are found by skipping through that index, one probe per user).
+ */
+const PER_USER_LOOKAHEAD = 4;
+
 /** Arbitrary constant: first key of the per-user advisory locks that make a claim's recount exact. */
 const USER_CLAIM_LOCK = 73_424_101;
 
@@ -79,15 +87,27 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
   return db.transaction(async (tx) => {
     const picked = await runPrepared<Candidate>(
       tx,
-      sql`with in_flight as (
+      sql`with recursive waiting(user_id) as (
+            (select user_id from executions where state = 'PENDING' and ${placement} order by user_id limit 1)
+            union all
+            select (select user_id from executions where state = 'PENDING' and ${placement} and user_id > w.user_id order by user_id limit 1)
+            from waiting w where w.user_id is not null
+          ), in_flight as (
             select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
           ), ranked as (
-            select p.id, p.user_id, ${cap} as cap,
-                   coalesce(f.n, 0) + row_number() over (partition by p.user_id order by p.created_at, p.id) as slot
-            from executions p
-            join users u on u.id = p.user_id
-            left join in_flight f on f.user_id = p.user_id
-            where p.state = 'PENDING' and ${placement}
+            select p.id, w.user_id, ${cap} as cap, coalesce(f.n, 0) + p.rank as slot
+            from waiting w
+            join users u on u.id = w.user_id
+            left join in_flight f on f.user_id = w.user_id
+            cross join lateral (
+              select o.id, row_number() over (order by o.created_at, o.id) as rank
+              from (
+                select id, created_at from executions
+                where user_id = w.user_id and state = 'PENDING' and ${placement}
+                order by created_at, id
+                limit ${options.limit * PER_USER_LOOKAHEAD}
+              ) o
+            ) p
           ), candidates as (
             select x.id, k.user_id, k.cap, k.slot, x.created_at from executions x join ranked k on k.id = x.id
             where k.slot <= k.cap and x.state = 'PENDING'

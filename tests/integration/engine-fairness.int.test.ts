@@ -80,6 +80,24 @@ describe("engine: per-user running limits keep workers fair", async () => {
     }
   });
 
+  it("a deep queue: each claim takes the oldest tasks of every user with work waiting, however many wait", async () => {
+    const third = await createUser(database.db, { name: "Third", role: "DEVELOPER" });
+    const fourth = await createUser(database.db, { name: "Fourth", role: "DEVELOPER" });
+    const deep: string[] = [];
+    for (let i = 0; i < 60; i++) deep.push(await submit(database, third, { prompt: `deep ${i}` }));
+    const late = await submit(database, fourth, { prompt: "after all of them" });
+    // Slot 1 of each user first, then slot 2; never past the limit of 2 (claims come back oldest first).
+    const first = await claimTasks(database.db, { nodeId: "deep-1", limit: 3, leaseMs: 60_000 });
+    expect(first.map((c) => c.id)).toEqual([deep[0], deep[1], late]);
+    const second = await claimTasks(database.db, { nodeId: "deep-2", limit: 3, leaseMs: 60_000 });
+    expect(second).toEqual([]);
+    // One finishes: the next claim takes that user's next oldest, not any later one.
+    await database.db.update(executions).set({ state: "COMPLETED" }).where(eq(executions.id, deep[0]!));
+    const third_ = await claimTasks(database.db, { nodeId: "deep-3", limit: 3, leaseMs: 60_000 });
+    expect(third_.map((c) => c.id)).toEqual([deep[2]]);
+    await database.db.update(executions).set({ state: "CANCELLED" }).where(inArray(executions.id, deep));
+  });
+
   it("waiting tasks do not count against the limit", async () => {
     const worker = await testWorker(database, { concurrency: 4 });
     const asking: string[] = [];
