@@ -15,7 +15,19 @@ import path from "node:path";
  * sources share it, a new version never overwrites a file a running node was started from.
  * Takes about half a second; returns the file's path.
  */
-export async function compileEntry(entry, root = process.cwd()) {
+export function compileEntry(entry, root = process.cwd()) {
+  // One at a time: each compilation stops esbuild's shared service when it is done, which would
+  // leave a concurrent one (the bench starts several nodes at once) waiting forever.
+  const compiled = queue.then(() => compileNow(entry, root));
+  queue = compiled.catch(() => {});
+  return compiled;
+}
+
+/** @type {Promise<unknown>} */
+let queue = Promise.resolve();
+
+/** @param {string} entry @param {string} root */
+async function compileNow(entry, root) {
   const esbuild = await import("esbuild");
   let code;
   try {

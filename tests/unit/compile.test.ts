@@ -22,6 +22,12 @@ describe("compiled entry points (npm start runs on plain node)", () => {
     expect(await compileEntry("tests/fixtures/compile/entry.ts", ROOT)).toBe(file);
   });
 
+  it("compiles several entries started at once (the bench starts nodes together): every one finishes", async () => {
+    const files = await Promise.all([1, 2, 3].map(() => compileEntry("tests/fixtures/compile/entry.ts", ROOT)));
+    expect(new Set(files).size).toBe(1);
+    expect(readFileSync(files[0]!, "utf8")).toContain("DEFAULT_TRANSPORTS");
+  }, 30_000);
+
   it("hands Next the configuration the build resolved instead of loading next.config.ts", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "clawlink-built-config-"));
     const config = { distDir: ".next", poweredByHeader: false, experimental: { preloadEntriesOnStart: true } };
