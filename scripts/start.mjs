@@ -6,8 +6,9 @@ import { compileEntry } from "./lib/compile.mjs";
 import { missingServerFlags, SERVER_NODE_FLAGS } from "./lib/node-flags.mjs";
 
 // package.json passes the memory flags; a node started as `node scripts/start.mjs` (a process manager) has not got them.
-if (missingServerFlags().length) {
-  process.stderr.write(`[coderclawlink] Started without ${missingServerFlags().join(" ")}: the node keeps more memory; run \`npm start\` or \`node ${SERVER_NODE_FLAGS.join(" ")} scripts/start.mjs\`\n`);
+const missing = missingServerFlags();
+if (missing.length) {
+  process.stderr.write(`[coderclawlink] Started without ${missing.join(" ")}: the node keeps more memory; run \`npm start\` or \`node ${SERVER_NODE_FLAGS.join(" ")} scripts/start.mjs\`\n`);
 }
 
 await import(pathToFileURL(await compileEntry("scripts/start.ts")).href);

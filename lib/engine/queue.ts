@@ -66,7 +66,7 @@ interface Candidate {
 }
 
 /**
- * Claim up to `limit` tasks for this node in one short transaction of two statements. Fresh PENDING
+ * Claim up to `limit` tasks for this node in one short transaction of three statements. Fresh PENDING
  * tasks move to PLANNING, or straight on to RUNNING when nothing needs planning (directAgentTypes);
  * orphans (resumable tasks whose worker was lost, marked claimed_by = null by the sweeper) keep
  * their state. Either way the attempt number goes up: that is the fence every later write of this
@@ -74,7 +74,8 @@ interface Candidate {
  * other or taking the same row twice.
  *
  * Fairness: users with fewer tasks in flight (PLANNING or RUNNING) go first, and nobody goes past
- * their role's RUNNING_TASKS_PER_USER. The first statement locks the candidates (SKIP LOCKED) and
+ * their role's RUNNING_TASKS_PER_USER; only each waiting user's oldest few tasks are ranked
+ * (PER_USER_LOOKAHEAD), so the cost does not grow with the queue. The first statement locks the candidates (SKIP LOCKED) and
  * then each candidate user's advisory lock, in a fixed order so claimers cannot deadlock. The
  * second statement (a fresh snapshot, so a concurrent claim for the same user on another node has
  * committed by then) recounts, keeps only what fits, and claims, logs, audits and notifies in one go.
