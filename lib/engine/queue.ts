@@ -66,6 +66,51 @@ interface Candidate {
 }
 
 /**
+ * The claim's first statement: this claim's candidates, fairest first, locked (SKIP LOCKED), with
+ * whether orphans wait. Exported for the test that checks its plan stays linear in the queue.
+ */
+export function fairPick(placement: SQL, limit: number): SQL {
+  const caps = env().RUNNING_TASKS_PER_USER;
+  const cap = sql`case u.role when 'ADMIN' then ${caps.ADMIN}::int when 'DEVELOPER' then ${caps.DEVELOPER}::int when 'VIEWER' then ${caps.VIEWER}::int else ${caps.GUEST}::int end`;
+  return sql`with recursive waiting(user_id) as (
+        (select user_id from executions where state = 'PENDING' and ${placement} order by user_id limit 1)
+        union all
+        select (select user_id from executions where state = 'PENDING' and ${placement} and user_id > w.user_id order by user_id limit 1)
+        from waiting w where w.user_id is not null
+      ), in_flight as (
+        select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
+      ), ranked as materialized (
+        -- Materialized: ranked once. Inlined, the planner may re-rank it for every PENDING row
+        -- (a nested loop, quadratic in the queue) when its statistics are stale, as on a fresh database.
+        select p.id, w.user_id, ${cap} as cap, coalesce(f.n, 0) + p.rank as slot
+        from waiting w
+        join users u on u.id = w.user_id
+        left join in_flight f on f.user_id = w.user_id
+        cross join lateral (
+          select o.id, row_number() over (order by o.created_at, o.id) as rank
+          from (
+            select id, created_at from executions
+            where user_id = w.user_id and state = 'PENDING' and ${placement}
+            order by created_at, id
+            limit ${limit * PER_USER_LOOKAHEAD}
+          ) o
+        ) p
+      ), candidates as (
+        select x.id, k.user_id, k.cap, k.slot, x.created_at from executions x join ranked k on k.id = x.id
+        where k.slot <= k.cap and x.state = 'PENDING'
+        order by k.slot, x.created_at, x.id
+        limit ${limit}
+        for update of x skip locked
+      ), locked as (
+        select pg_advisory_xact_lock(${USER_CLAIM_LOCK}, hashtext(l.user_id::text)) from (select distinct user_id from candidates order by user_id) l
+      )
+      select c.id, c.user_id, c.cap, o.orphans
+      from (select exists (select 1 from executions where state in ('PLANNING', 'RUNNING') and claimed_by is null and ${placement}) as orphans) o
+      left join (select candidates.*, (select count(*) from locked) as locks from candidates) c on true
+      order by c.slot, c.created_at, c.id`;
+}
+
+/**
  * Claim up to `limit` tasks for this node in one short transaction of three statements. Fresh PENDING
  * tasks move to PLANNING, or straight on to RUNNING when nothing needs planning (directAgentTypes);
  * orphans (resumable tasks whose worker was lost, marked claimed_by = null by the sweeper) keep
@@ -83,46 +128,8 @@ interface Candidate {
 export async function claimTasks(db: Database, options: ClaimOptions): Promise<ClaimedTask[]> {
   if (options.limit <= 0) return [];
   const placement = options.placement ?? LOCAL_PLACEMENT;
-  const caps = env().RUNNING_TASKS_PER_USER;
-  const cap = sql`case u.role when 'ADMIN' then ${caps.ADMIN}::int when 'DEVELOPER' then ${caps.DEVELOPER}::int when 'VIEWER' then ${caps.VIEWER}::int else ${caps.GUEST}::int end`;
   return db.transaction(async (tx) => {
-    const picked = await runPrepared<Candidate>(
-      tx,
-      sql`with recursive waiting(user_id) as (
-            (select user_id from executions where state = 'PENDING' and ${placement} order by user_id limit 1)
-            union all
-            select (select user_id from executions where state = 'PENDING' and ${placement} and user_id > w.user_id order by user_id limit 1)
-            from waiting w where w.user_id is not null
-          ), in_flight as (
-            select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
-          ), ranked as (
-            select p.id, w.user_id, ${cap} as cap, coalesce(f.n, 0) + p.rank as slot
-            from waiting w
-            join users u on u.id = w.user_id
-            left join in_flight f on f.user_id = w.user_id
-            cross join lateral (
-              select o.id, row_number() over (order by o.created_at, o.id) as rank
-              from (
-                select id, created_at from executions
-                where user_id = w.user_id and state = 'PENDING' and ${placement}
-                order by created_at, id
-                limit ${options.limit * PER_USER_LOOKAHEAD}
-              ) o
-            ) p
-          ), candidates as (
-            select x.id, k.user_id, k.cap, k.slot, x.created_at from executions x join ranked k on k.id = x.id
-            where k.slot <= k.cap and x.state = 'PENDING'
-            order by k.slot, x.created_at, x.id
-            limit ${options.limit}
-            for update of x skip locked
-          ), locked as (
-            select pg_advisory_xact_lock(${USER_CLAIM_LOCK}, hashtext(l.user_id::text)) from (select distinct user_id from candidates order by user_id) l
-          )
-          select c.id, c.user_id, c.cap, o.orphans
-          from (select exists (select 1 from executions where state in ('PLANNING', 'RUNNING') and claimed_by is null and ${placement}) as orphans) o
-          left join (select candidates.*, (select count(*) from locked) as locks from candidates) c on true
-          order by c.slot, c.created_at, c.id`,
-    );
+    const picked = await runPrepared<Candidate>(tx, fairPick(placement, options.limit));
     const candidates = picked.filter((c) => c.id !== null).map((c, ord) => ({ id: c.id!, user_id: c.user_id!, cap: Number(c.cap), ord }));
     const orphans = picked.some((c) => c.orphans === true || (c.orphans as unknown) === "t");
     if (candidates.length === 0 && !orphans) return [];
