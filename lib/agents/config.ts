@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, DbOrTx } from "../db/client";
+import { prebuilt } from "../db/prebuilt";
 import { agentConfigs, type AgentConfig } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAudit } from "../security/audit";
@@ -23,8 +24,13 @@ function isKnownAgent(agentType: string): boolean {
   return settingSpecs(agentType).length > 0 || findAgent(agentType) !== undefined;
 }
 
+const selectRow = prebuilt<{ agentType: string }, AgentConfig[]>((db) =>
+  db.select().from(agentConfigs).where(eq(agentConfigs.agentType, sql.placeholder("agentType"))).limit(1).prepare("agent_config_row"),
+);
+
+/** Read by every task run (its settings), so built once. */
 async function loadRow(db: DbOrTx, agentType: string): Promise<AgentConfig | undefined> {
-  const [row] = await db.select().from(agentConfigs).where(eq(agentConfigs.agentType, agentType)).limit(1);
+  const [row] = await selectRow(db, { agentType });
   return row;
 }
 

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
+import { prebuilt } from "../db/prebuilt";
 import { executionEvents, type ExecutionEvent, type ExecutionState } from "../db/schema";
 import { CHANNELS } from "./channels";
 import { runPrepared } from "./rows";
@@ -55,13 +56,25 @@ export async function notify(tx: DbOrTx, channel: string, payload: string): Prom
   await tx.execute(sql`select pg_notify(${channel}, ${payload})`);
 }
 
+const readLogPage = prebuilt<{ taskId: string; after: number; limit: number }, ExecutionEvent[]>((db) =>
+  db
+    .select()
+    .from(executionEvents)
+    .where(and(eq(executionEvents.executionId, sql.placeholder("taskId")), gt(executionEvents.seq, sql.placeholder("after"))))
+    .orderBy(asc(executionEvents.seq))
+    .limit(sql.placeholder("limit"))
+    .prepare("read_log_page"),
+);
+
+/** A page of a task's log after `after`, oldest first (the hot read: streams, the event hub). */
 export async function readEvents(db: DbOrTx, taskId: string, options: { after?: number; limit?: number; types?: string[] } = {}): Promise<ExecutionEvent[]> {
-  const conditions = [eq(executionEvents.executionId, taskId), gt(executionEvents.seq, options.after ?? 0)];
-  if (options.types) conditions.push(inArray(executionEvents.type, options.types));
+  const after = options.after ?? 0;
+  const limit = options.limit ?? 500;
+  if (!options.types) return readLogPage(db, { taskId, after, limit });
   return db
     .select()
     .from(executionEvents)
-    .where(and(...conditions))
+    .where(and(eq(executionEvents.executionId, taskId), gt(executionEvents.seq, after), inArray(executionEvents.type, options.types)))
     .orderBy(asc(executionEvents.seq))
-    .limit(options.limit ?? 500);
+    .limit(limit);
 }

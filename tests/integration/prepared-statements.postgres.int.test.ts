@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase, replacePostgresPools, type DatabaseHandle, type DbOrTx } from "../../lib/db/client";
 import { isTransientDatabaseError } from "../../lib/db/errors";
 import { PREPARED_PARAMS_MAX } from "../../lib/db/prepare-by-default";
+import { prebuilt } from "../../lib/db/prebuilt";
 import { users } from "../../lib/db/schema";
 import { selectRows } from "../../lib/db/sql";
 import { listAuditEvents } from "../../lib/security/audit-query";
@@ -170,5 +171,19 @@ describe("Drizzle's queries on PostgreSQL are named prepared statements", async 
     expect(await byId(handle, someId)).toEqual([]);
     expect(await turnsOf(() => byId(handle, someId))).toBe(1);
     expect((await preparedTexts(handle)).some((t) => t.includes('"users"."id" = $1'))).toBe(true);
+  });
+
+  it("a prebuilt query is one round trip, runs inside a transaction, and follows the pool the driver guard swapped in", async () => {
+    const handle = await open();
+    const [user] = await handle.db.select({ id: users.id }).from(users).limit(1);
+    const named = prebuilt<{ id: string }, { id: string; role: string }[]>((db) =>
+      db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, sql.placeholder("id"))).prepare("test_user_role"),
+    );
+    expect(await named(handle.db, { id: user.id })).toEqual([{ id: user.id, role: expect.any(String) }]);
+    expect(await turnsOf(() => named(handle.db, { id: user.id }))).toBe(1);
+    expect(await handle.db.transaction((tx) => named(tx, { id: someId }))).toEqual([]);
+    expect(replacePostgresPools()).toBeGreaterThanOrEqual(1);
+    expect(await named(handle.db, { id: user.id })).toEqual([{ id: user.id, role: expect.any(String) }]);
+    expect(await turnsOf(() => named(handle.db, { id: user.id }))).toBe(1);
   });
 });
