@@ -2,6 +2,7 @@ import type { DatabaseHandle } from "../db/client";
 import type { ExecutionEvent } from "../db/schema";
 import { log } from "../log";
 import { CHANNELS, parseEventNotice } from "./channels";
+import { receiveCommittedEvents } from "./committed-events";
 import { readEvents } from "./event-log";
 
 const PAGE = 500;
@@ -75,7 +76,9 @@ interface Feed {
  * Per-process fan-out of task events. It LISTENs once; a NOTIFY (task, seq) makes it read the new
  * rows from the log once per task and hand the same rows to every local follower, synchronously
  * in one loop. Reading from the log (not from the notification) means nothing is lost or
- * reordered, and a follower can start at any seq. A NOTIFY for a seq already read costs nothing;
+ * reordered, and a follower can start at any seq. Rows a writer of this process has just
+ * committed are handed to it directly (committed-events.ts) and need no read, when they continue
+ * exactly where its followers are; anything else waits for the NOTIFY. A NOTIFY for a seq already read costs nothing;
  * notifications arriving during a read are coalesced into one more read. A slow poll covers
  * notifications lost while reconnecting.
  */
@@ -85,11 +88,15 @@ export class EventHub {
   private unlisten: (() => Promise<void>) | undefined;
   private poll: NodeJS.Timeout | undefined;
   private reads = 0;
+  private handedOff = 0;
+  private readonly stopHandoff: () => void;
 
   constructor(
     private readonly handle: DatabaseHandle,
     private readonly pollMs = 5_000,
-  ) {}
+  ) {
+    this.stopHandoff = receiveCommittedEvents(handle.db, (taskId, rows) => this.offer(taskId, rows));
+  }
 
   private start(): Promise<void> {
     this.ready ??= (async () => {
@@ -297,6 +304,27 @@ export class EventHub {
     });
   }
 
+  /**
+   * Rows just committed by a writer of this process: delivered at once to the live followers when
+   * they continue `head` without a gap (the NOTIFY that follows then costs nothing). Rows past a gap
+   * (another writer's, not yet read) are left to the NOTIFY's read, so order and completeness
+   * never depend on the handoff.
+   */
+  private offer(taskId: string, rows: readonly ExecutionEvent[]): void {
+    const feed = this.feeds.get(taskId);
+    if (!feed || feed.live.size === 0) return;
+    const fresh = rows[0]!.seq > feed.head ? rows : rows.filter((row) => row.seq > feed.head);
+    if (fresh.length === 0 || fresh[0]!.seq !== feed.head + 1) return;
+    this.handedOff++;
+    feed.head = fresh.at(-1)!.seq;
+    deliver(fresh, feed.live, (follower) => {
+      feed.live.delete(follower);
+      feed.behind.add(follower);
+      follower.place = "behind";
+      this.kick(feed);
+    });
+  }
+
   /** Feed the followers behind `head` from the log (never past `head`), then let them join the live ones. */
   private async catchUp(feed: Feed): Promise<void> {
     let from = Infinity;
@@ -318,14 +346,15 @@ export class EventHub {
     }
   }
 
-  /** How many tasks and followers this process is following, and how many log reads it made (observability, tests). */
-  stats(): { tasks: number; subscribers: number; reads: number } {
+  /** How many tasks and followers this process is following, how many log reads it made and how many writes it was handed (observability, tests). */
+  stats(): { tasks: number; subscribers: number; reads: number; handedOff: number } {
     let subscribers = 0;
     for (const feed of this.feeds.values()) subscribers += feed.live.size + feed.behind.size + feed.paused.size;
-    return { tasks: this.feeds.size, subscribers, reads: this.reads };
+    return { tasks: this.feeds.size, subscribers, reads: this.reads, handedOff: this.handedOff };
   }
 
   async close(): Promise<void> {
+    this.stopHandoff();
     if (this.poll) clearInterval(this.poll);
     const followers: Follower[] = [];
     for (const feed of this.feeds.values()) followers.push(...feed.live, ...feed.behind, ...feed.paused);

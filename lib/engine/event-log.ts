@@ -3,6 +3,7 @@ import type { DbOrTx } from "../db/client";
 import { prebuilt } from "../db/prebuilt";
 import { executionEvents, type ExecutionEvent, type ExecutionState } from "../db/schema";
 import { CHANNELS } from "./channels";
+import { handOffCommittedEvents, wantsCommittedEvents } from "./committed-events";
 import { runPrepared } from "./rows";
 
 /** One entry to append; seq and attempt are assigned by the log. */
@@ -33,7 +34,9 @@ export async function appendEvents(tx: DbOrTx, taskId: string, events: EventInpu
     ...(options.states ? [sql`state::text in (select jsonb_array_elements_text(${JSON.stringify(options.states)}::jsonb))`] : []),
   ];
   const rows = events.map((e) => ({ type: e.type, state: e.state ?? null, data: e.data ?? {} }));
-  const [row] = await runPrepared<{ last: number | string }>(
+  // Written on its own (committed on return): the rows come back for this node's hub (committed-events.ts).
+  const handOff = wantsCommittedEvents(tx);
+  const [row] = await runPrepared<{ last: number | string; logged?: unknown }>(
     tx,
     sql`with reserved as (
           update executions set events_count = events_count + ${events.length}::int, updated_at = now()
@@ -46,10 +49,13 @@ export async function appendEvents(tx: DbOrTx, taskId: string, events: EventInpu
           insert into execution_events (execution_id, seq, attempt, type, state, data)
           select ${taskId}::uuid, r.last - ${events.length}::int + x.ord::int, r.attempt, x.value->>'type', (x.value->>'state')::execution_state, x.value->'data'
           from reserved r cross join lateral jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as x(value, ord)
+          ${handOff ? sql`returning *` : sql``}
         )
-        select r.last, pg_notify(${CHANNELS.events}::text, ${taskId}::text || ':' || r.last::text) as notice from reserved r`,
+        select r.last, pg_notify(${CHANNELS.events}::text, ${taskId}::text || ':' || r.last::text) as notice${handOff ? sql`, (select json_agg(l) from logged l) as logged` : sql``} from reserved r`,
   );
-  return row ? Number(row.last) : null;
+  if (!row) return null;
+  if (handOff) handOffCommittedEvents(tx, taskId, row.logged);
+  return Number(row.last);
 }
 
 export async function notify(tx: DbOrTx, channel: string, payload: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { DbOrTx } from "../db/client";
 import type { Execution, ExecutionState, NewExecution } from "../db/schema";
 import type { AuditInput } from "../security/audit";
 import { CHANNELS, type ControlKind } from "./channels";
+import { handOffCommittedEvents, wantsCommittedEvents } from "./committed-events";
 import type { EventInput } from "./event-log";
 import { allowedFrom, isTerminal } from "./lifecycle";
 import { assignments, runPrepared, toExecution } from "./rows";
@@ -78,6 +79,8 @@ export async function transitionTask(db: DbOrTx, input: TransitionInput): Promis
   if (input.control) notices.push([CHANNELS.control, `${input.taskId}:${input.control}`]);
   if (input.requeue) notices.push([CHANNELS.queue, input.taskId]);
   const fence = input.attempt !== undefined ? sql` and attempt = ${input.attempt}::int` : sql``;
+  // Written on its own (committed on return): the log rows come back for this node's hub (committed-events.ts).
+  const handOff = wantsCommittedEvents(db);
 
   // `locked` takes the row lock first; should a writer commit in between, the update re-reads the
   // row it then holds (READ COMMITTED), so counts and states come from the version it changes.
@@ -96,6 +99,7 @@ export async function transitionTask(db: DbOrTx, input: TransitionInput): Promis
           select t.id, t.events_count - ${events.length}::int + x.ord, t.attempt, x.type, x.state,
             case when x.ord = ${events.length}::int then jsonb_build_object('from', t.from_state) || x.data else x.data end
           from task t, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(ord int, type text, state execution_state, data jsonb)
+          ${handOff ? sql`returning *` : sql``}
         ), audited as (
           insert into audit_events (occurred_at, event_type, actor_user_id, session_id, device_id, ip, resource_type, resource_id, action, outcome, details)
           select coalesce((a ->> 'occurred_at')::timestamptz, date_trunc('milliseconds', clock_timestamp())), a ->> 'event_type',
@@ -107,12 +111,13 @@ export async function transitionTask(db: DbOrTx, input: TransitionInput): Promis
               || (a -> 'details')
           from task t, jsonb_array_elements(${JSON.stringify(audits)}::jsonb) a
         )
-        select t.*, n.notified from task t cross join lateral (
+        select t.*, n.notified${handOff ? sql`, (select json_agg(l) from logged l) as logged_events` : sql``} from task t cross join lateral (
           select count(pg_notify(x.value ->> 0, x.value ->> 1)) as notified
           from jsonb_array_elements(jsonb_build_array(jsonb_build_array(${CHANNELS.events}::text, ${input.taskId}::text || ':' || t.events_count)) || ${JSON.stringify(notices)}::jsonb) x
         ) n`,
   );
   if (!row) return null;
+  if (handOff) handOffCommittedEvents(db, input.taskId, row.logged_events);
   return { task: toExecution(row), from: row.from_state as ExecutionState };
 }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionEvent } from "../../lib/db/schema";
 import { CHANNELS } from "../../lib/engine/channels";
 import { EventHub, type Following } from "../../lib/engine/event-hub";
-import { appendEvents } from "../../lib/engine/event-log";
+import { appendEvents, readEvents } from "../../lib/engine/event-log";
 import type { Worker } from "../../lib/runtime";
 import { apiTokenFor, createUser, type TestUser } from "../support/auth";
 import { useTestDatabase } from "../support/db";
@@ -58,6 +58,62 @@ describe("one read of the log per batch, the same rows to every follower", () =>
     }
     for (const f of followers) f.following.close();
     expect(hub.stats().subscribers).toBe(0);
+  });
+
+  describe("rows this process writes on their own are handed to its hub, never out of order", () => {
+    // A hub that hears no NOTIFY: whatever it delivers came from the handoff (or, below, its poll).
+    const deafHub = (pollMs: number) => new EventHub({ ...database, listen: async () => async () => {} }, pollMs);
+    const followOn = async (deaf: EventHub, taskId: string, after: number) => {
+      const batches: (readonly ExecutionEvent[])[] = [];
+      const following = deaf.follow(taskId, after, { events: (rows) => void batches.push(rows) });
+      await expect.poll(() => deaf.stats().subscribers, POLL).toBe(1);
+      return { batches, following };
+    };
+
+    it("a write on its own reaches the followers without a read: the log's own rows, in order", async () => {
+      const deaf = deafHub(600_000);
+      try {
+        const taskId = await submit(database, ada, { prompt: "x" });
+        const start = (await taskRow(database, taskId)).eventsCount;
+        const { batches, following } = await followOn(deaf, taskId, start);
+        await expect.poll(() => deaf.stats().reads, POLL).toBe(1); // the join's read
+        let last = 0;
+        for (let i = 0; i < 4; i++) last = (await appendEvents(database.db, taskId, [{ type: "output", data: { text: `own ${i}` } }], { states: ["PENDING"] }))!;
+        await expect.poll(() => following.cursor, POLL).toBe(last);
+        expect(deaf.stats()).toMatchObject({ reads: 1, handedOff: 4 });
+        expect(batches.flat()).toEqual(await readEvents(database.db, taskId, { after: start }));
+      } finally {
+        await deaf.close();
+      }
+    });
+
+    it("nothing from a transaction (it may roll back), and a write past rows the hub has not read waits for the read", async () => {
+      const deaf = deafHub(300);
+      try {
+        const taskId = await submit(database, ada, { prompt: "x" });
+        const start = (await taskRow(database, taskId)).eventsCount;
+        const { batches, following } = await followOn(deaf, taskId, start);
+        await database.db
+          .transaction(async (tx) => {
+            await appendEvents(tx, taskId, [{ type: "output", data: { text: "rolled back" } }]);
+            throw new Error("roll back");
+          })
+          .catch(() => {});
+        await append(taskId, 1); // committed in a transaction: not handed off
+        const last = (await appendEvents(database.db, taskId, [{ type: "output", data: { text: "after a gap" } }]))!;
+        expect(last).toBe(start + 2);
+        expect(deaf.stats().handedOff).toBe(0);
+        expect(following.cursor).toBe(start);
+        // The poll's read delivers both, in order; nothing of the rolled-back write.
+        await expect.poll(() => following.cursor, POLL).toBe(last);
+        expect(batches.flat().map((r) => [r.seq, r.data.text])).toEqual([
+          [start + 1, "line 0"],
+          [start + 2, "after a gap"],
+        ]);
+      } finally {
+        await deaf.close();
+      }
+    });
   });
 
   it("a NOTIFY for rows already read costs no read", async () => {
