@@ -212,12 +212,12 @@ function explanations(results: KindResult[]): string[] {
       const noSync = r.noSync?.sse;
       notes.push(
         `**${r.label}: SSE p99 ${ms(r.sse.all.p99)} > 50 ms.** The first watcher of each event sees it after p50 ${ms(r.sse.first.p50)} / p99 ${ms(r.sse.first.p99)} ` +
-          `(the output transaction's commit → NOTIFY → one read of the log by the server's event hub → one SSE frame), the last watcher ${ms(r.sse.spread.p50)} (p50) / ` +
+          `(the output statement's commit → its rows handed to the server's event hub, written by the worker in the same process → one SSE frame), the last watcher ${ms(r.sse.spread.p50)} (p50) / ` +
           `${ms(r.sse.spread.p99)} (p99) after the first: that spread is one pre-built chunk written to each of the ${r.sse.watchers} sockets in one synchronous loop ` +
           `(about 20 µs of kernel time per write on loopback). ` +
           (r.sse.first.p99 > 4 * r.sse.first.p50
             ? `The tail is a few events that reached nobody in time, not the fan-out: slowest ${slowestOf(r.sse.slowest)}. They were late before the first socket write — between the ` +
-              `event's transaction start and the hub's read of it: the writing transaction's commit (its WAL flush; a NOTIFYing commit also holds PostgreSQL's notify-queue ` +
+              `event's transaction start and the hub's handoff: the writing statement's commit (its WAL flush; a NOTIFYing commit also holds PostgreSQL's notify-queue ` +
               `lock through that flush) or a stall of the server's event loop. ` +
               `One late event is ${(100 / r.sse.liveEvents).toFixed(1)} % of all deliveries, so a single one sets the p99. `
             : "") +
@@ -230,7 +230,7 @@ function explanations(results: KindResult[]): string[] {
     if (r.ws && r.ws.all.p99 > TARGETS.sseP99) {
       notes.push(
         `**${r.label}: WebSocket p99 ${ms(r.ws.all.p99)} > 50 ms.** The first subscriber of each event sees it after p50 ${ms(r.ws.first.p50)} / p99 ${ms(r.ws.first.p99)} ` +
-          `(commit → NOTIFY → the event hub's read of the log → one frame), the last ${ms(r.ws.spread.p50)} (p50) / ${ms(r.ws.spread.p99)} (p99) after the first: the frame is ` +
+          `(commit → the rows handed to the event hub → one frame), the last ${ms(r.ws.spread.p50)} (p50) / ${ms(r.ws.spread.p99)} (p99) after the first: the frame is ` +
           `serialised once and the same bytes are written to each of the ${r.ws.watchers} sockets in one synchronous loop. Slowest: ${slowestOf(r.ws.slowest)}. The measuring ` +
           `client parses ${r.ws.watchers} sockets on the same two cores: its event loop was delayed p50 ${ms(r.ws.clientLag.p50)} / p99 ${ms(r.ws.clientLag.p99)} (max ${ms(r.ws.clientLag.max)}).`,
       );
