@@ -66,6 +66,18 @@ interface Candidate {
 }
 
 /**
+ * Set first in every claim transaction, so the claim's statements are planned (and their generic
+ * plans cached) under it: nested loops over plain index scans only. Every set a claim touches is small
+ * (the waiting users, a few tasks each, the tasks in flight), but the planner cannot know it from
+ * statistics taken at another queue depth — autovacuum analyses between bursts, is switched off on
+ * some servers, and PGlite has none. It then hashed the whole PENDING set or bitmap-scanned it
+ * to sort it, and claims grew from 1 ms to 20–60 ms with 5,000–10,000 tasks waiting. Plain index
+ * scans also mark the dead entries they meet in the queue's partial indexes, so later claims skip them.
+ */
+export const CLAIM_PLANNER_SETTINGS = sql`select set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
+  set_config('enable_bitmapscan', 'off', true)`;
+
+/**
  * The claim's first statement: this claim's candidates, fairest first, locked (SKIP LOCKED), with
  * whether orphans wait. Exported for the test that checks its plan stays linear in the queue.
  */
@@ -77,7 +89,7 @@ export function fairPick(placement: SQL, limit: number): SQL {
         union all
         select (select user_id from executions where state = 'PENDING' and ${placement} and user_id > w.user_id order by user_id limit 1)
         from waiting w where w.user_id is not null
-      ), in_flight as (
+      ), in_flight as materialized ( -- counted once, not again for each waiting user
         select user_id, count(*)::int as n from executions where state in ('PLANNING', 'RUNNING') group by user_id
       ), ranked as materialized (
         -- Materialized: ranked once. Inlined, the planner may re-rank it for every PENDING row
@@ -96,8 +108,10 @@ export function fairPick(placement: SQL, limit: number): SQL {
           ) o
         ) p
       ), candidates as (
-        select x.id, k.user_id, k.cap, k.slot, x.created_at from executions x join ranked k on k.id = x.id
-        where k.slot <= k.cap and x.state = 'PENDING'
+        -- x.state compared as text: no PENDING index matches it, so x is only ever looked up by id,
+        -- once per ranked row, never scanned whole on the outer side of the join.
+        select x.id, k.user_id, k.cap, k.slot, x.created_at from ranked k join executions x on x.id = k.id
+        where k.slot <= k.cap and x.state::text = 'PENDING'
         order by k.slot, x.created_at, x.id
         limit ${limit}
         for update of x skip locked
@@ -111,7 +125,7 @@ export function fairPick(placement: SQL, limit: number): SQL {
 }
 
 /**
- * Claim up to `limit` tasks for this node in one short transaction of three statements. Fresh PENDING
+ * Claim up to `limit` tasks for this node in one short transaction of three statements (after CLAIM_PLANNER_SETTINGS). Fresh PENDING
  * tasks move to PLANNING, or straight on to RUNNING when nothing needs planning (directAgentTypes);
  * orphans (resumable tasks whose worker was lost, marked claimed_by = null by the sweeper) keep
  * their state. Either way the attempt number goes up: that is the fence every later write of this
@@ -129,6 +143,7 @@ export async function claimTasks(db: Database, options: ClaimOptions): Promise<C
   if (options.limit <= 0) return [];
   const placement = options.placement ?? LOCAL_PLACEMENT;
   return db.transaction(async (tx) => {
+    await runPrepared(tx, CLAIM_PLANNER_SETTINGS);
     const picked = await runPrepared<Candidate>(tx, fairPick(placement, options.limit));
     const candidates = picked.filter((c) => c.id !== null).map((c, ord) => ({ id: c.id!, user_id: c.user_id!, cap: Number(c.cap), ord }));
     const orphans = picked.some((c) => c.orphans === true || (c.orphans as unknown) === "t");

@@ -59,7 +59,6 @@ export const executions = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [
-    index("executions_pending_idx").on(t.createdAt).where(sql`${t.state} = 'PENDING'`),
     // The claim's fair pick: which users have tasks waiting, and each one's oldest (lib/engine/queue.ts).
     index("executions_pending_user_idx").on(t.userId, t.createdAt, t.id).where(sql`${t.state} = 'PENDING'`),
     index("executions_leased_idx")
