@@ -17,7 +17,7 @@ async function main() {
   const handle = await getDatabase();
   const services = await import("../scripts/lib/services");
   await services.prepare(handle, say);
-  const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle), await services.startAuditSealer(handle)];
+  const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle), await services.startAuditSealer(handle), await services.startVacuum(handle)];
   if (config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
 
   const serving = await serveTransports({

@@ -47,7 +47,7 @@ async function main() {
   const services = await import("./lib/services");
   await services.prepare(handle, say);
 
-  const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle), await services.startAuditSealer(handle), await services.startNotifier(handle, say)];
+  const stops: (() => Promise<void>)[] = [services.startSessionSweeper(handle), await services.startAuditSealer(handle), await services.startNotifier(handle, say), await services.startVacuum(handle)];
   // Every node sweeps: a worker's engine does it; a web-only node runs the sweeper alone.
   if (opts.role !== "web" && config.CLAWLINK_WORKER === "on") stops.push(await services.startWorker(handle, say));
   else stops.push(await services.startSweeper(handle, say));

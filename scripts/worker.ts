@@ -47,6 +47,8 @@ async function main() {
   });
   const { startAuditSealer } = await import("../lib/security/audit-sealer");
   const sealer = await startAuditSealer(handle, { nodeId: worker.nodeId });
+  const { startVacuumLoop } = await import("../lib/db/vacuum");
+  const vacuum = startVacuumLoop(handle);
   console.log(`worker: node ${worker.nodeId} claiming up to ${worker.engine.concurrency} tasks at once; Ctrl-C or SIGTERM stops it`);
 
   let stopping = false;
@@ -56,6 +58,7 @@ async function main() {
     console.log(`worker: ${signal}: no new claims; letting running tasks finish for up to ${opts.drainMs} ms`);
     await worker.stop({ drainMs: opts.drainMs });
     await sealer.stop();
+    await vacuum.stop();
     await closeDatabase();
     console.log("worker: stopped");
     process.exit(0);

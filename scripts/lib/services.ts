@@ -62,6 +62,13 @@ export function startSessionSweeper(handle: DatabaseHandle, everyMs = 5 * 60_000
   return async () => clearInterval(timer);
 }
 
+/** VACUUM of the tables every task rewrites, where autovacuum is off or absent (PGlite): lib/db/vacuum.ts. */
+export async function startVacuum(handle: DatabaseHandle): Promise<() => Promise<void>> {
+  const { startVacuumLoop } = await import("../../lib/db/vacuum");
+  const loop = startVacuumLoop(handle);
+  return () => loop.stop();
+}
+
 /**
  * Every node competes to be the cluster's audit sealer (one wins; another takes over if it
  * dies): it seals committed audit rows within ~250 ms and signs a checkpoint every minute.
