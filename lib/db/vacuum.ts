@@ -63,13 +63,16 @@ async function vacuumChurningTables(handle: DatabaseHandle, options: VacuumOptio
   const due = stats.filter((t) => t.dead >= minDead && t.dead >= share * t.live).map((t) => t.relname);
   if (due.length === 0) return [];
   // VACUUM cannot run in a transaction; on one reserved connection, without the app's statement
-  // timeout (a large table takes longer than a request may).
+  // timeout (a large table takes longer than a request may), and throttled as autovacuum is by
+  // default (a manual VACUUM is not): it yields the disk and the CPU to the tasks meanwhile.
   const connection = await raw.client.reserve();
   try {
     await connection.unsafe("set statement_timeout = 0");
+    await connection.unsafe("set vacuum_cost_delay = '2ms'");
     for (const table of due) await connection.unsafe(`vacuum (analyze, skip_locked) ${table}`);
   } finally {
     await connection.unsafe("reset statement_timeout").catch(() => {});
+    await connection.unsafe("reset vacuum_cost_delay").catch(() => {});
     connection.release();
   }
   log.info({ tables: due }, "vacuumed the queue tables");
